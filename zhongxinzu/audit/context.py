@@ -1,0 +1,25 @@
+"""The current request's audit context (client IP, request id), set by middleware."""
+
+import contextvars
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    client_ip: str | None = None
+    request_id: str = ""
+
+
+_current = contextvars.ContextVar("audit_request_context", default=RequestContext())
+
+
+def current() -> RequestContext:
+    return _current.get()
+
+
+def set_current(ctx: RequestContext) -> contextvars.Token:
+    return _current.set(ctx)
+
+
+def reset(token: contextvars.Token) -> None:
+    _current.reset(token)

@@ -1,0 +1,1 @@
+"""Plain helpers shared by the apps (not an app)."""

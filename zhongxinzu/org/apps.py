@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrgConfig(AppConfig):
+    name = "zhongxinzu.org"
+    verbose_name = "组织与名册"

@@ -1,0 +1,74 @@
+from django import forms
+
+from zhongxinzu.org.models import Membership, Person, Unit
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label="单位名称", max_length=100)
+    code = forms.CharField(label="单位编码", max_length=40)
+    kind = forms.ChoiceField(label="类型", choices=Unit.Kind.choices)
+    order = forms.IntegerField(label="同级排序", min_value=0, max_value=99999, initial=100)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class UnitMoveForm(forms.Form):
+    parent_code = forms.CharField(label="新上级单位编码", max_length=40)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=40)
+    gender = forms.ChoiceField(label="性别", choices=Person.Gender.choices)
+    post = forms.CharField(label="职务", max_length=100, required=False)
+    rank_order = forms.IntegerField(label="排序号", min_value=0, max_value=99999, initial=100,
+                                    help_text="按职务排序，数字越小越靠前")
+    phone = forms.CharField(label="手机号", max_length=20, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PersonCreateForm(PersonForm):
+    unit = forms.ModelChoiceField(label="所在单位", queryset=Unit.objects.none())
+
+    field_order = ["unit"]
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class MembershipForm(forms.Form):
+    person = forms.ModelChoiceField(label="人员", queryset=Person.objects.none())
+    role = forms.ChoiceField(label="组内角色", choices=Membership.Role.choices)
+    start_date = forms.DateField(label="起始日期", widget=DATE)
+    end_date = forms.DateField(label="结束日期", widget=DATE, required=False)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+
+
+class MembershipEditForm(forms.Form):
+    role = forms.ChoiceField(label="组内角色", choices=Membership.Role.choices)
+    start_date = forms.DateField(label="起始日期", widget=DATE)
+    end_date = forms.DateField(label="结束日期", widget=DATE, required=False)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class MembershipEndForm(forms.Form):
+    end_date = forms.DateField(label="结束日期", widget=DATE)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class RequirementForm(forms.Form):
+    scope = forms.ModelChoiceField(label="适用范围（含下级）", queryset=Unit.objects.none())
+    label = forms.CharField(label="要求", max_length=60, help_text="例如：党群部门负责人")
+    keywords = forms.CharField(label="职务关键词", max_length=200,
+                               help_text="职务含任一关键词即视为满足，多个用顿号分隔")
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].queryset = units

@@ -1,0 +1,53 @@
+"""Reads used by several pages, exports and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import QuerySet
+
+from zhongxinzu.org.access import active_memberships
+from zhongxinzu.org.models import Membership, RosterRequirement, StudyGroup, Unit
+
+
+def ancestor_paths(unit: Unit) -> list[str]:
+    step = Unit.steplen
+    return [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
+
+
+def roster(group: StudyGroup, *, on: dt.date) -> QuerySet[Membership]:
+    """The group's members on `on`, in official order (role, then rank order)."""
+    return (
+        active_memberships(on=on)
+        .filter(group=group)
+        .select_related("person", "person__unit")
+        .order_by("role_rank", "person__rank_order", "person_id")
+    )
+
+
+def requirements_for(units: list[Unit]) -> dict[int, list[RosterRequirement]]:
+    """Active roster requirements applying to each unit (defined on it or an ancestor)."""
+    paths = {p for u in units for p in ancestor_paths(u)}
+    reqs = list(RosterRequirement.objects.filter(scope__path__in=paths, is_active=True)
+                .select_related("scope"))
+    return {u.pk: [r for r in reqs if u.path.startswith(r.scope.path)] for u in units}
+
+
+def missing_requirements(groups: list[StudyGroup], *, on: dt.date) -> dict[int, list[str]]:
+    """For each group, the labels of required posts nobody on its roster holds."""
+    if not groups:
+        return {}
+    reqs = requirements_for([g.unit for g in groups])
+    posts: dict[int, list[str]] = defaultdict(list)
+    rows = active_memberships(on=on).filter(group__in=groups).values_list("group_id", "person__post")
+    for group_id, post in rows:
+        posts[group_id].append(post or "")
+    result = {}
+    for g in groups:
+        missing = [
+            r.label for r in reqs[g.unit_id]
+            if not any(k in post for k in r.keyword_list for post in posts[g.pk])
+        ]
+        result[g.pk] = missing
+    return result
