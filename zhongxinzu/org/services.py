@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.lib.versioning import save_versioned
+from zhongxinzu.org.access import subtree_q
 from zhongxinzu.org.models import Membership, Person, RosterRequirement, StudyGroup, Unit
 
 PHONE_RE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
@@ -102,7 +103,8 @@ def unit_move(*, actor, unit: Unit, new_parent: Unit) -> Unit:
 
 @transaction.atomic
 def unit_set_active(*, actor, unit: Unit, active: bool) -> Unit:
-    if not active and unit.get_descendants().filter(is_active=True).exists():
+    below = Unit.objects.filter(subtree_q([unit])).exclude(pk=unit.pk)
+    if not active and below.filter(is_active=True).exists():
         raise ValidationError("请先停用该单位的全部下级单位")
     Unit.objects.filter(pk=unit.pk).update(is_active=active)
     StudyGroup.objects.filter(unit=unit).update(is_active=active)
