@@ -16,8 +16,17 @@ from dataclasses import dataclass, field
 import pytest
 from django.utils import timezone
 
-ROLES = ["anonymous", "supervisor", "secretary", "leader", "member", "observer",
-         "sys_admin", "sec_admin", "audit_admin"]
+ROLES = [
+    "anonymous",
+    "supervisor",
+    "secretary",
+    "leader",
+    "member",
+    "observer",
+    "sys_admin",
+    "sec_admin",
+    "audit_admin",
+]
 RELATIONS = ["own", "child", "parent", "sibling", "unrelated"]
 PASSWORD = "Zxz@2026test"
 
@@ -56,8 +65,11 @@ def build_world() -> World:
 
     def unit(parent, code, name, kind="党委"):
         fields = dict(code=code, name=name, kind=kind)
-        u = (Unit.objects.add_root(fields) if parent is None
-             else Unit.objects.add_child(Unit.objects.get(pk=parent.pk), fields))
+        u = (
+            Unit.objects.add_root(fields)
+            if parent is None
+            else Unit.objects.add_child(Unit.objects.get(pk=parent.pk), fields)
+        )
         StudyGroup.objects.create(unit=u, name=f"{name}理论学习中心组")
         return Unit.objects.get(pk=u.pk)
 
@@ -68,26 +80,46 @@ def build_world() -> World:
     w.units["unrelated"] = unit(None, "X", "外省某单位党委")
     for rel, u in w.units.items():
         w.groups[rel] = StudyGroup.objects.get(unit=u)
-        person = Person.objects.create(unit=u, name=f"成员{rel}", gender="男", post="副局长",
-                                       rank_order=5, phone="13800000001")
+        person = Person.objects.create(
+            unit=u, name=f"成员{rel}", gender="男", post="副局长", rank_order=5, phone="13800000001"
+        )
         w.people[rel] = person
         w.memberships[rel] = Membership.objects.create(
-            group=w.groups[rel], person=person, role="member", role_rank=2, start_date=start)
+            group=w.groups[rel], person=person, role="member", role_rank=2, start_date=start
+        )
 
     def user(username, person=None):
-        u = User.objects.create_user(username, password=PASSWORD, first_name=username,
-                                     person=person, password_changed_at=timezone.now())
+        u = User.objects.create_user(
+            username,
+            password=PASSWORD,
+            first_name=username,
+            person=person,
+            password_changed_at=timezone.now(),
+        )
         w.users[username] = u
         return u
 
     own_group, own_unit = w.groups["own"], w.units["own"]
-    for role, mrole, post in [("secretary", "secretary", "办公室主任"),
-                              ("leader", "leader", "党委书记"),
-                              ("member", "member", "副局长")]:
-        person = Person.objects.create(unit=own_unit, name=f"{role}人", gender="女", post=post,
-                                       rank_order=1, phone="13900000002")
-        Membership.objects.create(group=own_group, person=person, role=mrole,
-                                  role_rank=Membership.rank_of(mrole), start_date=start)
+    for role, mrole, post in [
+        ("secretary", "secretary", "办公室主任"),
+        ("leader", "leader", "党委书记"),
+        ("member", "member", "副局长"),
+    ]:
+        person = Person.objects.create(
+            unit=own_unit,
+            name=f"{role}人",
+            gender="女",
+            post=post,
+            rank_order=1,
+            phone="13900000002",
+        )
+        Membership.objects.create(
+            group=own_group,
+            person=person,
+            role=mrole,
+            role_rank=Membership.rank_of(mrole),
+            start_date=start,
+        )
         user(role, person)
     RoleGrant.objects.create(user=user("supervisor"), role=Role.SUPERVISOR, unit=own_unit)
     RoleGrant.objects.create(user=user("observer"), role=Role.OBSERVER)

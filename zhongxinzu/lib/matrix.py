@@ -14,8 +14,13 @@ DENIED = 403
 HIDDEN = 404
 LOGIN = "login"  # anonymous: redirected to the login page (pages) or 401 (API)
 
-ALL_HIDDEN = {"own": HIDDEN, "child": HIDDEN, "parent": HIDDEN, "sibling": HIDDEN,
-              "unrelated": HIDDEN}
+ALL_HIDDEN = {
+    "own": HIDDEN,
+    "child": HIDDEN,
+    "parent": HIDDEN,
+    "sibling": HIDDEN,
+    "unrelated": HIDDEN,
+}
 SUBTREE = {**ALL_HIDDEN, "own": OK, "child": OK}
 OWN = {**ALL_HIDDEN, "own": OK}
 OWN_READ_ONLY = {**ALL_HIDDEN, "own": DENIED}

@@ -103,9 +103,11 @@ def principal_of(user) -> Principal:
         if grant.role == Role.SUPERVISOR and grant.unit is not None:
             p.supervised.append(grant.unit)
     if user.person_id:
-        for m in active_memberships(on=timezone.localdate()).filter(
-            person_id=user.person_id, group__is_active=True
-        ).select_related("group"):
+        for m in (
+            active_memberships(on=timezone.localdate())
+            .filter(person_id=user.person_id, group__is_active=True)
+            .select_related("group")
+        ):
             p.group_roles.setdefault(m.group_id, set()).add(membership_role_to_access(m.role))
             p.group_roles[m.group_id].add("member")
             p.group_unit_ids[m.group_id] = m.group.unit_id

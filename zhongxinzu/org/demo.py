@@ -16,10 +16,15 @@ from zhongxinzu.org.models import Membership, Person, RosterRequirement, StudyGr
 DEMO_PASSWORD = "Zxz@2026demo"
 ROOT_CODE = "JC"
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = ("建国 志强 海涛 晓东 国华 红梅 丽华 文军 永刚 春燕 德明 振华 立新 玉兰 秀英 宏伟 建平 利民 "
-         "晓明 卫东 军 敏 静 磊 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 桂英 华 亮 婷 鹏 波 辉 斌 宇 "
-         "雪梅 新华 国强 秋菊 雅琴 少华 树林 长青 金凤 家祥 明辉 俊杰 思远 晨曦 子涵 浩然 一鸣").split()
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "建国 志强 海涛 晓东 国华 红梅 丽华 文军 永刚 春燕 德明 振华 立新 玉兰 秀英 宏伟 建平 利民 "
+    "晓明 卫东 军 敏 静 磊 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 桂英 华 亮 婷 鹏 波 辉 斌 宇 "
+    "雪梅 新华 国强 秋菊 雅琴 少华 树林 长青 金凤 家祥 明辉 俊杰 思远 晨曦 子涵 浩然 一鸣"
+).split()
 
 # (code, name, kind, parent code, roster template)
 UNITS = [
@@ -57,31 +62,69 @@ UNITS = [
 
 # Posts by kind of unit, in official order, with their role in the study group.
 ROSTERS = {
-    "dept": [("党组书记、局长", "leader"), ("党组副书记、副局长", "deputy"),
-             ("党组成员、副局长", "member"), ("党组成员、副局长", "member"),
-             ("党组成员、副局长", "member"), ("驻局纪检监察组组长", "member"),
-             ("机关党委书记", "member"), ("总工程师", "member"), ("政策法规科科长", "attendee"),
-             ("办公室主任", "secretary"), ("办公室副主任", "liaison")],
-    "county": [("县委书记", "leader"), ("县委副书记、县长", "deputy"),
-               ("县委常委、宣传部部长", "deputy"), ("县委副书记", "member"),
-               ("县委常委、常务副县长", "member"), ("县委常委、纪委书记", "member"),
-               ("县委常委、组织部部长", "member"), ("县委常委、政法委书记", "member"),
-               ("县委常委、统战部部长", "member"), ("县委常委、办公室主任", "member"),
-               ("县人大常委会主任", "attendee"), ("县政协主席", "attendee"),
-               ("宣传部副部长", "secretary"), ("县委办副主任", "liaison")],
-    "school": [("党委书记", "leader"), ("院（校）长、党委副书记", "deputy"),
-               ("党委副书记、纪委书记", "member"), ("副院（校）长", "member"),
-               ("副院（校）长", "member"), ("党委组织部部长", "member"),
-               ("党委宣传部部长", "member"), ("党政办公室主任", "secretary"),
-               ("党政办公室科员", "liaison")],
-    "township": [("党委书记", "leader"), ("党委副书记、镇长", "deputy"),
-                 ("党委副书记", "member"), ("纪委书记", "member"), ("组织委员", "member"),
-                 ("宣传委员", "member"), ("副镇长", "member"), ("人武部部长", "member"),
-                 ("党政办主任", "secretary")],
-    "enterprise": [("党委书记、董事长", "leader"), ("党委副书记、总经理", "deputy"),
-                   ("党委副书记", "member"), ("纪委书记", "member"), ("副总经理", "member"),
-                   ("副总经理", "member"), ("总会计师", "member"), ("党群工作部部长", "member"),
-                   ("工会主席", "attendee"), ("办公室主任", "secretary")],
+    "dept": [
+        ("党组书记、局长", "leader"),
+        ("党组副书记、副局长", "deputy"),
+        ("党组成员、副局长", "member"),
+        ("党组成员、副局长", "member"),
+        ("党组成员、副局长", "member"),
+        ("驻局纪检监察组组长", "member"),
+        ("机关党委书记", "member"),
+        ("总工程师", "member"),
+        ("政策法规科科长", "attendee"),
+        ("办公室主任", "secretary"),
+        ("办公室副主任", "liaison"),
+    ],
+    "county": [
+        ("县委书记", "leader"),
+        ("县委副书记、县长", "deputy"),
+        ("县委常委、宣传部部长", "deputy"),
+        ("县委副书记", "member"),
+        ("县委常委、常务副县长", "member"),
+        ("县委常委、纪委书记", "member"),
+        ("县委常委、组织部部长", "member"),
+        ("县委常委、政法委书记", "member"),
+        ("县委常委、统战部部长", "member"),
+        ("县委常委、办公室主任", "member"),
+        ("县人大常委会主任", "attendee"),
+        ("县政协主席", "attendee"),
+        ("宣传部副部长", "secretary"),
+        ("县委办副主任", "liaison"),
+    ],
+    "school": [
+        ("党委书记", "leader"),
+        ("院（校）长、党委副书记", "deputy"),
+        ("党委副书记、纪委书记", "member"),
+        ("副院（校）长", "member"),
+        ("副院（校）长", "member"),
+        ("党委组织部部长", "member"),
+        ("党委宣传部部长", "member"),
+        ("党政办公室主任", "secretary"),
+        ("党政办公室科员", "liaison"),
+    ],
+    "township": [
+        ("党委书记", "leader"),
+        ("党委副书记、镇长", "deputy"),
+        ("党委副书记", "member"),
+        ("纪委书记", "member"),
+        ("组织委员", "member"),
+        ("宣传委员", "member"),
+        ("副镇长", "member"),
+        ("人武部部长", "member"),
+        ("党政办主任", "secretary"),
+    ],
+    "enterprise": [
+        ("党委书记、董事长", "leader"),
+        ("党委副书记、总经理", "deputy"),
+        ("党委副书记", "member"),
+        ("纪委书记", "member"),
+        ("副总经理", "member"),
+        ("副总经理", "member"),
+        ("总会计师", "member"),
+        ("党群工作部部长", "member"),
+        ("工会主席", "attendee"),
+        ("办公室主任", "secretary"),
+    ],
 }
 
 REQUIRED_POST = ("党群部门负责人", "机关党委、组织部、组织委员、党群工作部")
@@ -115,13 +158,23 @@ def build_org(city: DemoCity, rng: random.Random, today: dt.date) -> None:
         for rank, (post, role) in enumerate(posts, start=1):
             post = post.replace("党组", kind) if kind == "党委" else post
             person = Person.objects.create(
-                unit=unit, name=_name(rng), gender=rng.choice("男男男女"), post=post,
-                rank_order=rank, phone=f"13{rng.randint(0, 9)}{rng.randint(10**7, 10**8 - 1)}")
+                unit=unit,
+                name=_name(rng),
+                gender=rng.choice("男男男女"),
+                post=post,
+                rank_order=rank,
+                phone=f"13{rng.randint(0, 9)}{rng.randint(10**7, 10**8 - 1)}",
+            )
             city.people[code].append(person)
             if code == MISSING_POST_UNIT and post == "机关党委书记":
                 continue
-            Membership.objects.create(group=group, person=person, role=role,
-                                      role_rank=Membership.rank_of(role), start_date=start)
+            Membership.objects.create(
+                group=group,
+                person=person,
+                role=role,
+                role_rank=Membership.rank_of(role),
+                start_date=start,
+            )
     _mid_year_change(city, rng, today)
     label, keywords = REQUIRED_POST
     RosterRequirement.objects.create(scope=city.units[ROOT_CODE], label=label, keywords=keywords)
@@ -134,13 +187,24 @@ def _mid_year_change(city: DemoCity, rng: random.Random, today: dt.date) -> None
     leaving = city.people[DEMO_GROUP][4]
     change = dt.date(today.year, 6, 30)
     Membership.objects.filter(group=group, person=leaving).update(end_date=change)
-    Person.objects.filter(pk=leaving.pk).update(is_active=False, post="原党组成员、副局长（已调任）")
-    successor = Person.objects.create(unit=unit, name=_name(rng), gender="女",
-                                      post="党组成员、副局长", rank_order=leaving.rank_order,
-                                      phone=f"138{rng.randint(10**7, 10**8 - 1)}")
-    Membership.objects.create(group=group, person=successor, role="member",
-                              role_rank=Membership.rank_of("member"),
-                              start_date=change + dt.timedelta(days=1))
+    Person.objects.filter(pk=leaving.pk).update(
+        is_active=False, post="原党组成员、副局长（已调任）"
+    )
+    successor = Person.objects.create(
+        unit=unit,
+        name=_name(rng),
+        gender="女",
+        post="党组成员、副局长",
+        rank_order=leaving.rank_order,
+        phone=f"138{rng.randint(10**7, 10**8 - 1)}",
+    )
+    Membership.objects.create(
+        group=group,
+        person=successor,
+        role="member",
+        role_rank=Membership.rank_of("member"),
+        start_date=change + dt.timedelta(days=1),
+    )
 
 
 def _name(rng: random.Random) -> str:
@@ -148,8 +212,11 @@ def _name(rng: random.Random) -> str:
 
 
 def build_accounts(city: DemoCity) -> None:
-    roles = dict(Membership.objects.filter(group__unit=city.units[DEMO_GROUP])
-                 .values_list("person_id", "role"))
+    roles = dict(
+        Membership.objects.filter(group__unit=city.units[DEMO_GROUP]).values_list(
+            "person_id", "role"
+        )
+    )
     by_role = {}
     for person in city.people[DEMO_GROUP]:
         by_role.setdefault(roles.get(person.pk), person)
@@ -165,8 +232,12 @@ def build_accounts(city: DemoCity) -> None:
     ]
     for username, full_name, person, role, unit in specs:
         user = User.objects.create_user(
-            username, password=DEMO_PASSWORD, first_name=full_name or person.name,
-            person=person, password_changed_at=timezone.now())
+            username,
+            password=DEMO_PASSWORD,
+            first_name=full_name or person.name,
+            person=person,
+            password_changed_at=timezone.now(),
+        )
         User.objects.filter(pk=user.pk).update(is_demo=True)
         if role:
             RoleGrant.objects.create(user=user, role=role, unit=unit)

@@ -22,8 +22,13 @@ class PersonForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=40)
     gender = forms.ChoiceField(label="性别", choices=Person.Gender.choices)
     post = forms.CharField(label="职务", max_length=100, required=False)
-    rank_order = forms.IntegerField(label="排序号", min_value=0, max_value=99999, initial=100,
-                                    help_text="按职务排序，数字越小越靠前")
+    rank_order = forms.IntegerField(
+        label="排序号",
+        min_value=0,
+        max_value=99999,
+        initial=100,
+        help_text="按职务排序，数字越小越靠前",
+    )
     phone = forms.CharField(label="手机号", max_length=20, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -66,8 +71,9 @@ class MembershipEndForm(forms.Form):
 class RequirementForm(forms.Form):
     scope = forms.ModelChoiceField(label="适用范围（含下级）", queryset=Unit.objects.none())
     label = forms.CharField(label="要求", max_length=60, help_text="例如：党群部门负责人")
-    keywords = forms.CharField(label="职务关键词", max_length=200,
-                               help_text="职务含任一关键词即视为满足，多个用顿号分隔")
+    keywords = forms.CharField(
+        label="职务关键词", max_length=200, help_text="职务含任一关键词即视为满足，多个用顿号分隔"
+    )
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

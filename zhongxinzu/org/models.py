@@ -44,13 +44,15 @@ class Person(Versioned):
         MALE = "男", "男"
         FEMALE = "女", "女"
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="people",
-                             verbose_name="所在单位")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="people", verbose_name="所在单位"
+    )
     name = models.CharField("姓名", max_length=40)
     gender = models.CharField("性别", max_length=2, choices=Gender.choices)
     post = models.CharField("职务", max_length=100, blank=True)
-    rank_order = models.PositiveIntegerField("排序号", default=100,
-                                             help_text="按职务排序，数字越小越靠前")
+    rank_order = models.PositiveIntegerField(
+        "排序号", default=100, help_text="按职务排序，数字越小越靠前"
+    )
     phone = models.CharField("手机号", max_length=20, blank=True)
     is_active = models.BooleanField("在职", default=True)
 
@@ -69,8 +71,9 @@ class Person(Versioned):
 
 
 class StudyGroup(Versioned):
-    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="group",
-                                verbose_name="所属单位")
+    unit = models.OneToOneField(
+        Unit, on_delete=models.PROTECT, related_name="group", verbose_name="所属单位"
+    )
     name = models.CharField("中心组名称", max_length=120)
     is_active = models.BooleanField("启用", default=True)
 
@@ -91,13 +94,21 @@ class Membership(Versioned):
         ATTENDEE = "attendee", "列席"
 
     # Official listing order of roles on a roster.
-    ROLE_ORDER = [Role.LEADER, Role.DEPUTY, Role.MEMBER, Role.SECRETARY, Role.LIAISON,
-                  Role.ATTENDEE]
+    ROLE_ORDER = [
+        Role.LEADER,
+        Role.DEPUTY,
+        Role.MEMBER,
+        Role.SECRETARY,
+        Role.LIAISON,
+        Role.ATTENDEE,
+    ]
 
-    group = models.ForeignKey(StudyGroup, on_delete=models.PROTECT, related_name="memberships",
-                              verbose_name="中心组")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships",
-                               verbose_name="人员")
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="memberships", verbose_name="中心组"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="memberships", verbose_name="人员"
+    )
     role = models.CharField("组内角色", max_length=12, choices=Role.choices)
     role_rank = models.PositiveSmallIntegerField(default=0, editable=False)
     start_date = models.DateField("起始日期")
@@ -129,11 +140,16 @@ class Membership(Versioned):
 class RosterRequirement(models.Model):
     """A post that must be on the roster of every group in `scope`'s subtree."""
 
-    scope = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="roster_requirements",
-                              verbose_name="适用范围（含下级）")
+    scope = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="roster_requirements",
+        verbose_name="适用范围（含下级）",
+    )
     label = models.CharField("要求", max_length=60, help_text="例如：党群部门负责人")
-    keywords = models.CharField("职务关键词", max_length=200,
-                                help_text="职务含任一关键词即视为满足，多个用顿号或逗号分隔")
+    keywords = models.CharField(
+        "职务关键词", max_length=200, help_text="职务含任一关键词即视为满足，多个用顿号或逗号分隔"
+    )
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:

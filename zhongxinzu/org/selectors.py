@@ -29,8 +29,11 @@ def roster(group: StudyGroup, *, on: dt.date) -> QuerySet[Membership]:
 def requirements_for(units: list[Unit]) -> dict[int, list[RosterRequirement]]:
     """Active roster requirements applying to each unit (defined on it or an ancestor)."""
     paths = {p for u in units for p in ancestor_paths(u)}
-    reqs = list(RosterRequirement.objects.filter(scope__path__in=paths, is_active=True)
-                .select_related("scope"))
+    reqs = list(
+        RosterRequirement.objects.filter(scope__path__in=paths, is_active=True).select_related(
+            "scope"
+        )
+    )
     return {u.pk: [r for r in reqs if u.path.startswith(r.scope.path)] for u in units}
 
 
@@ -40,13 +43,16 @@ def missing_requirements(groups: list[StudyGroup], *, on: dt.date) -> dict[int, 
         return {}
     reqs = requirements_for([g.unit for g in groups])
     posts: dict[int, list[str]] = defaultdict(list)
-    rows = active_memberships(on=on).filter(group__in=groups).values_list("group_id", "person__post")
+    rows = (
+        active_memberships(on=on).filter(group__in=groups).values_list("group_id", "person__post")
+    )
     for group_id, post in rows:
         posts[group_id].append(post or "")
     result = {}
     for g in groups:
         missing = [
-            r.label for r in reqs[g.unit_id]
+            r.label
+            for r in reqs[g.unit_id]
             if not any(k in post for k in r.keyword_list for post in posts[g.pk])
         ]
         result[g.pk] = missing

@@ -44,8 +44,16 @@ def unit_validate(*, code: str, name: str, kind: str, exclude_pk=None) -> None:
 
 
 @transaction.atomic
-def unit_create(*, actor, parent: Unit | None, name: str, code: str, kind: str,
-                order: int = 100, with_group: bool = True) -> Unit:
+def unit_create(
+    *,
+    actor,
+    parent: Unit | None,
+    name: str,
+    code: str,
+    kind: str,
+    order: int = 100,
+    with_group: bool = True,
+) -> Unit:
     """Create a unit (under `parent`, or as a root) and, by default, its study group."""
     unit_validate(code=code, name=name, kind=kind)
     fields = dict(name=name.strip(), code=code, kind=kind, order=order)
@@ -53,7 +61,9 @@ def unit_create(*, actor, parent: Unit | None, name: str, code: str, kind: str,
         unit = Unit.objects.add_root(fields)
     else:
         unit = Unit.objects.add_child(Unit.objects.get(pk=parent.pk), fields)
-    audit_record(actor=actor, action="create", obj=unit, detail={"parent": getattr(parent, "pk", None)})
+    audit_record(
+        actor=actor, action="create", obj=unit, detail={"parent": getattr(parent, "pk", None)}
+    )
     if with_group:
         group_create(actor=actor, unit=unit)
     return unit
@@ -63,8 +73,10 @@ def unit_create(*, actor, parent: Unit | None, name: str, code: str, kind: str,
 def unit_update(*, actor, unit: Unit, expected_version: int | None = None, **data) -> Unit:
     data = {k: v for k, v in data.items() if k in UNIT_FIELDS}
     unit_validate(
-        code=data.get("code", unit.code), name=data.get("name", unit.name),
-        kind=data.get("kind", unit.kind), exclude_pk=unit.pk,
+        code=data.get("code", unit.code),
+        name=data.get("name", unit.name),
+        kind=data.get("kind", unit.kind),
+        exclude_pk=unit.pk,
     )
     changes = _changes(unit, data)
     reorder = "order" in changes
@@ -96,8 +108,12 @@ def unit_move(*, actor, unit: Unit, new_parent: Unit) -> Unit:
     old_parent = unit.get_parent()
     Unit.objects.move(unit, new_parent, "sorted-child")
     unit.refresh_from_db()
-    audit_record(actor=actor, action="move", obj=unit, detail={
-        "from": getattr(old_parent, "pk", None), "to": new_parent.pk})
+    audit_record(
+        actor=actor,
+        action="move",
+        obj=unit,
+        detail={"from": getattr(old_parent, "pk", None), "to": new_parent.pk},
+    )
     return unit
 
 
@@ -150,23 +166,39 @@ def person_validate(*, name: str, gender: str, phone: str) -> None:
 
 
 @transaction.atomic
-def person_create(*, actor, unit: Unit, name: str, gender: str, post: str = "",
-                  rank_order: int = 100, phone: str = "") -> Person:
+def person_create(
+    *,
+    actor,
+    unit: Unit,
+    name: str,
+    gender: str,
+    post: str = "",
+    rank_order: int = 100,
+    phone: str = "",
+) -> Person:
     person_validate(name=name, gender=gender, phone=phone)
-    person = Person.objects.create(unit=unit, name=name.strip(), gender=gender, post=post.strip(),
-                                   rank_order=rank_order, phone=phone.strip())
+    person = Person.objects.create(
+        unit=unit,
+        name=name.strip(),
+        gender=gender,
+        post=post.strip(),
+        rank_order=rank_order,
+        phone=phone.strip(),
+    )
     audit_record(actor=actor, action="create", obj=person)
     return person
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, expected_version: int | None = None,
-                  **data) -> Person:
+def person_update(*, actor, person: Person, expected_version: int | None = None, **data) -> Person:
     if "unit" in data:
         data["unit_id"] = data.pop("unit").pk
     data = {k: v for k, v in data.items() if k in PERSON_FIELDS}
-    person_validate(name=data.get("name", person.name), gender=data.get("gender", person.gender),
-                    phone=data.get("phone", person.phone))
+    person_validate(
+        name=data.get("name", person.name),
+        gender=data.get("gender", person.gender),
+        phone=data.get("phone", person.phone),
+    )
     changes = _changes(person, data)
     changes.pop("phone", None) and changes.update(phone="(已修改)")
     for key, value in data.items():
@@ -194,8 +226,9 @@ def active_open_memberships(*, person: Person):
 # --- memberships -----------------------------------------------------------------------
 
 
-def membership_validate(*, group: StudyGroup, person: Person, role: str, start_date,
-                        end_date=None, exclude_pk=None) -> None:
+def membership_validate(
+    *, group: StudyGroup, person: Person, role: str, start_date, end_date=None, exclude_pk=None
+) -> None:
     errors = {}
     if role not in Membership.Role.values:
         errors["role"] = "组内角色不正确，应为：组长、副组长、成员、学习秘书、联络员、列席"
@@ -222,35 +255,62 @@ def _overlap_q(start, end) -> Q:
 
 
 @transaction.atomic
-def membership_create(*, actor, group: StudyGroup, person: Person, role: str, start_date,
-                      end_date=None, note: str = "") -> Membership:
-    membership_validate(group=group, person=person, role=role, start_date=start_date,
-                        end_date=end_date)
-    m = Membership.objects.create(group=group, person=person, role=role,
-                                  role_rank=Membership.rank_of(role), start_date=start_date,
-                                  end_date=end_date, note=note)
+def membership_create(
+    *,
+    actor,
+    group: StudyGroup,
+    person: Person,
+    role: str,
+    start_date,
+    end_date=None,
+    note: str = "",
+) -> Membership:
+    membership_validate(
+        group=group, person=person, role=role, start_date=start_date, end_date=end_date
+    )
+    m = Membership.objects.create(
+        group=group,
+        person=person,
+        role=role,
+        role_rank=Membership.rank_of(role),
+        start_date=start_date,
+        end_date=end_date,
+        note=note,
+    )
     audit_record(actor=actor, action="create", obj=m)
     return m
 
 
 @transaction.atomic
-def membership_update(*, actor, membership: Membership, expected_version=None, **data) -> Membership:
+def membership_update(
+    *, actor, membership: Membership, expected_version=None, **data
+) -> Membership:
     m = membership
     for key in ("role", "start_date", "end_date", "note"):
         if key in data:
             setattr(m, key, data[key])
-    membership_validate(group=m.group, person=m.person, role=m.role, start_date=m.start_date,
-                        end_date=m.end_date, exclude_pk=m.pk)
+    membership_validate(
+        group=m.group,
+        person=m.person,
+        role=m.role,
+        start_date=m.start_date,
+        end_date=m.end_date,
+        exclude_pk=m.pk,
+    )
     m.role_rank = Membership.rank_of(m.role)
-    save_versioned(m, expected_version=expected_version,
-                   fields=["role", "role_rank", "start_date", "end_date", "note"])
+    save_versioned(
+        m,
+        expected_version=expected_version,
+        fields=["role", "role_rank", "start_date", "end_date", "note"],
+    )
     audit_record(actor=actor, action="update", obj=m, detail={k: str(v) for k, v in data.items()})
     return m
 
 
 @transaction.atomic
-def membership_end(*, actor, membership: Membership, end_date: dt.date,
-                   expected_version=None) -> Membership:
+def membership_end(
+    *, actor, membership: Membership, end_date: dt.date, expected_version=None
+) -> Membership:
     if end_date < membership.start_date:
         raise ValidationError({"end_date": "结束日期不能早于起始日期"})
     membership.end_date = end_date
@@ -263,11 +323,14 @@ def membership_end(*, actor, membership: Membership, end_date: dt.date,
 
 
 @transaction.atomic
-def roster_requirement_create(*, actor, scope: Unit, label: str, keywords: str) -> RosterRequirement:
+def roster_requirement_create(
+    *, actor, scope: Unit, label: str, keywords: str
+) -> RosterRequirement:
     if not label.strip() or not keywords.strip():
         raise ValidationError("请填写要求名称和职务关键词")
-    req = RosterRequirement.objects.create(scope=scope, label=label.strip(),
-                                           keywords=keywords.strip())
+    req = RosterRequirement.objects.create(
+        scope=scope, label=label.strip(), keywords=keywords.strip()
+    )
     audit_record(actor=actor, action="create", obj=req)
     return req
 

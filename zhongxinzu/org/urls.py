@@ -21,8 +21,11 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("roster-rules/", views.requirement_list, name="requirement_list"),
-    path("roster-rules/<int:pk>/deactivate/", views.requirement_deactivate,
-         name="requirement_deactivate"),
+    path(
+        "roster-rules/<int:pk>/deactivate/",
+        views.requirement_deactivate,
+        name="requirement_deactivate",
+    ),
     # Excel import and export (io_views.py)
     path("import/", io_views.import_home, name="import_home"),
     path("import/units/", io_views.import_units, name="import_units"),

@@ -21,7 +21,8 @@ from zhongxinzu.org.forms import (
 from zhongxinzu.org.models import Person, RosterRequirement, Unit
 
 can_browse_units = role_required(
-    lambda p: p.is_supervisor or bool(p.group_roles) or p.admin_role == "sys_admin")
+    lambda p: p.is_supervisor or bool(p.group_roles) or p.admin_role == "sys_admin"
+)
 business = role_required(lambda p: p.is_supervisor or bool(p.group_roles))
 supervisors = role_required(lambda p: p.is_supervisor)
 
@@ -36,8 +37,13 @@ def _roster_date(request):
 def unit_list_queryset(user, params):
     """The unit list as filtered on the page; reused by the export."""
     today = timezone.localdate()
-    members = (access.active_memberships(on=today).filter(group__unit=OuterRef("pk"))
-               .values("group__unit").annotate(n=Count("pk")).values("n"))
+    members = (
+        access.active_memberships(on=today)
+        .filter(group__unit=OuterRef("pk"))
+        .values("group__unit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     qs = access.scoped_units(user).select_related("group").annotate(member_count=Subquery(members))
     if q := params.get("q", "").strip():
         qs = qs.filter(Q(name__contains=q) | Q(code__iexact=q))
@@ -59,13 +65,22 @@ def unit_list(request):
     show_people = access.can_see_people(request.user)
     missing = selectors.missing_requirements(groups, on=timezone.localdate()) if show_people else {}
     top_depth = min((u.depth for u in units), default=1)
-    rows = [(u, (u.depth - top_depth), missing.get(getattr(u, "group", None) and u.group.pk, []))
-            for u in units]
-    return render(request, "org/unit_list.html", {
-        "page_obj": page, "rows": rows, "kinds": Unit.Kind.choices, "show_people": show_people,
-        "querystring_base": querystring_without_page(request),
-        "can_create": access.can_create_units(request.user),
-    })
+    rows = [
+        (u, (u.depth - top_depth), missing.get(getattr(u, "group", None) and u.group.pk, []))
+        for u in units
+    ]
+    return render(
+        request,
+        "org/unit_list.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "kinds": Unit.Kind.choices,
+            "show_people": show_people,
+            "querystring_base": querystring_without_page(request),
+            "can_create": access.can_create_units(request.user),
+        },
+    )
 
 
 @require_GET
@@ -74,17 +89,28 @@ def unit_detail(request, pk):
     unit = access.get_unit_for(request.user, pk)
     visible = access.scoped_units(request.user)
     ancestors = visible.filter(path__in=selectors.ancestor_paths(unit)[:-1]).order_by("depth")
-    children = visible.filter(depth=unit.depth + 1, path__startswith=unit.path).order_by("path")
+    children = visible.filter(access.subtree_q([unit]), depth=unit.depth + 1).order_by("path")
     group = getattr(unit, "group", None)
-    show_roster = group is not None and access.scoped_groups(request.user).filter(pk=group.pk).exists()
+    show_roster = (
+        group is not None and access.scoped_groups(request.user).filter(pk=group.pk).exists()
+    )
     today = timezone.localdate()
-    return render(request, "org/unit_detail.html", {
-        "unit": unit, "ancestors": ancestors, "children": children, "group": group,
-        "show_roster": show_roster,
-        "roster": selectors.roster(group, on=today)[:100] if show_roster else [],
-        "missing": selectors.missing_requirements([group], on=today)[group.pk] if show_roster else [],
-        "can_write": access.can_write_unit(request.user, unit),
-    })
+    return render(
+        request,
+        "org/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": ancestors,
+            "children": children,
+            "group": group,
+            "show_roster": show_roster,
+            "roster": selectors.roster(group, on=today)[:100] if show_roster else [],
+            "missing": selectors.missing_requirements([group], on=today)[group.pk]
+            if show_roster
+            else [],
+            "can_write": access.can_write_unit(request.user, unit),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -173,11 +199,18 @@ def group_detail(request, pk):
     group = access.get_group_for(request.user, pk)
     on = _roster_date(request)
     rows = list(selectors.roster(group, on=on))
-    return render(request, "org/group_detail.html", {
-        "group": group, "unit": group.unit, "rows": rows, "on": on,
-        "missing": selectors.missing_requirements([group], on=on)[group.pk],
-        "can_manage": access.can_manage_group(request.user, group),
-    })
+    return render(
+        request,
+        "org/group_detail.html",
+        {
+            "group": group,
+            "unit": group.unit,
+            "rows": rows,
+            "on": on,
+            "missing": selectors.missing_requirements([group], on=on)[group.pk],
+            "can_manage": access.can_manage_group(request.user, group),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,8 +218,11 @@ def group_detail(request, pk):
 def membership_create(request, pk):
     group = access.get_group_for(request.user, pk, write=True)
     people = Person.objects.filter(unit=group.unit, is_active=True).order_by("rank_order", "id")
-    form = MembershipForm(request.POST or None, people=people,
-                          initial={"start_date": timezone.localdate(), "role": "member"})
+    form = MembershipForm(
+        request.POST or None,
+        people=people,
+        initial={"start_date": timezone.localdate(), "role": "member"},
+    )
     if form.is_valid():
         try:
             services.membership_create(actor=request.user, group=group, **form.cleaned_data)
@@ -208,28 +244,34 @@ def membership_edit(request, pk):
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            services.membership_update(actor=request.user, membership=m,
-                                       expected_version=version, **data)
+            services.membership_update(
+                actor=request.user, membership=m, expected_version=version, **data
+            )
         except ValidationError as e:
             apply_errors(form, e)
         else:
             messages.success(request, "成员信息已保存")
             return redirect("org:group_detail", pk=m.group_id)
-    return render(request, "org/membership_form.html", {"form": form, "group": m.group,
-                                                        "membership": m})
+    return render(
+        request, "org/membership_form.html", {"form": form, "group": m.group, "membership": m}
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @business
 def membership_end(request, pk):
     m = access.get_membership_for(request.user, pk, write=True)
-    form = MembershipEndForm(request.POST or None,
-                             initial={"end_date": timezone.localdate(), "version": m.version})
+    form = MembershipEndForm(
+        request.POST or None, initial={"end_date": timezone.localdate(), "version": m.version}
+    )
     if form.is_valid():
         try:
-            services.membership_end(actor=request.user, membership=m,
-                                    end_date=form.cleaned_data["end_date"],
-                                    expected_version=form.cleaned_data["version"])
+            services.membership_end(
+                actor=request.user,
+                membership=m,
+                end_date=form.cleaned_data["end_date"],
+                expected_version=form.cleaned_data["version"],
+            )
         except ValidationError as e:
             apply_errors(form, e)
         else:
@@ -256,10 +298,15 @@ def person_list_queryset(user, params):
 @business
 def person_list(request):
     page = paginate(request, person_list_queryset(request.user, request.GET))
-    return render(request, "org/person_list.html", {
-        "page_obj": page, "querystring_base": querystring_without_page(request),
-        "can_create": access.writable_units_for_people(request.user).exists(),
-    })
+    return render(
+        request,
+        "org/person_list.html",
+        {
+            "page_obj": page,
+            "querystring_base": querystring_without_page(request),
+            "can_create": access.writable_units_for_people(request.user).exists(),
+        },
+    )
 
 
 @require_GET
@@ -267,15 +314,23 @@ def person_list(request):
 def person_detail(request, pk):
     person = access.get_person_for(request.user, pk)
     memberships = person.memberships.select_related("group").order_by("-start_date")
-    visible_groups = set(access.scoped_groups(request.user).filter(
-        pk__in=[m.group_id for m in memberships]).values_list("pk", flat=True))
-    return render(request, "org/person_detail.html", {
-        "person": person,
-        "memberships": [m for m in memberships if m.group_id in visible_groups],
-        "phone": person.phone if access.can_see_full_phone(request.user, person)
-        else person.masked_phone,
-        "can_write": access.can_write_person(request.user, person),
-    })
+    visible_groups = set(
+        access.scoped_groups(request.user)
+        .filter(pk__in=[m.group_id for m in memberships])
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "org/person_detail.html",
+        {
+            "person": person,
+            "memberships": [m for m in memberships if m.group_id in visible_groups],
+            "phone": person.phone
+            if access.can_see_full_phone(request.user, person)
+            else person.masked_phone,
+            "can_write": access.can_write_person(request.user, person),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -284,8 +339,9 @@ def person_create(request):
     units = access.writable_units_for_people(request.user).filter(is_active=True)
     if not units.exists():
         raise PermissionDenied("您无权添加人员")
-    form = PersonCreateForm(request.POST or None, units=units,
-                            initial={"unit": request.GET.get("unit")})
+    form = PersonCreateForm(
+        request.POST or None, units=units, initial={"unit": request.GET.get("unit")}
+    )
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
@@ -308,8 +364,9 @@ def person_edit(request, pk):
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            services.person_update(actor=request.user, person=person, expected_version=version,
-                                   **data)
+            services.person_update(
+                actor=request.user, person=person, expected_version=version, **data
+            )
         except ValidationError as e:
             apply_errors(form, e)
         else:
@@ -346,7 +403,9 @@ def requirement_list(request):
         services.roster_requirement_create(actor=request.user, **form.cleaned_data)
         messages.success(request, "已添加名册必备职务要求")
         return redirect("org:requirement_list")
-    page = paginate(request, requirement_queryset(request.user).order_by("-is_active", "scope__path"))
+    page = paginate(
+        request, requirement_queryset(request.user).order_by("-is_active", "scope__path")
+    )
     return render(request, "org/requirement_list.html", {"form": form, "page_obj": page})
 
 
@@ -357,4 +416,3 @@ def requirement_deactivate(request, pk):
     services.roster_requirement_deactivate(actor=request.user, requirement=req)
     messages.success(request, f"已停用要求“{req.label}”")
     return redirect("org:requirement_list")
-

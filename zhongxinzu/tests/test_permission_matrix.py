@@ -103,9 +103,13 @@ def _run(world, entry, build_request, api: bool):
             with transaction.atomic():
                 client = world.login(Client(), role)
                 response = build_request(client, obj)
-                _check(response, expected, api=api,
-                       where=f"{entry.method} {getattr(entry, 'name', None) or entry.path} "
-                             f"as {role} on {rel}")
+                _check(
+                    response,
+                    expected,
+                    api=api,
+                    where=f"{entry.method} {getattr(entry, 'name', None) or entry.path} "
+                    f"as {role} on {rel}",
+                )
                 transaction.set_rollback(True)
 
 
@@ -118,8 +122,12 @@ def test_page_access(world, entry):
         url = reverse(entry.name, kwargs=kwargs or None)
         if obj is not None and entry.param:
             url += f"?{entry.param}={obj.pk}"
-        return client.generic(entry.method, url, data=_form(entry.data),
-                              content_type="application/x-www-form-urlencoded")
+        return client.generic(
+            entry.method,
+            url,
+            data=_form(entry.data),
+            content_type="application/x-www-form-urlencoded",
+        )
 
     _run(world, entry, request, api=False)
 
@@ -136,7 +144,7 @@ def test_api_access(world, entry):
         path = entry.path
         if obj is not None:
             start = path.index("{")
-            path = path[:start] + str(obj.pk) + path[path.index("}") + 1:]
+            path = path[:start] + str(obj.pk) + path[path.index("}") + 1 :]
         body = json.dumps(entry.body) if entry.body is not None else ""
         return client.generic(entry.method, path, data=body, content_type="application/json")
 

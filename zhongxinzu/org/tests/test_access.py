@@ -67,15 +67,20 @@ def test_subtree_range_covers_deep_and_wide_trees(db):
     root = Unit.objects.add_root({"code": "P", "name": "省", "kind": "部门"})
     last = None
     for i in range(40):  # more than 36 children: the path step carries over a base-36 digit
-        last = Unit.objects.add_child(Unit.objects.get(pk=root.pk),
-                                      {"code": f"C{i}", "name": f"市{i}", "kind": "党委"})
-    Unit.objects.add_child(Unit.objects.get(pk=last.pk), {"code": "D", "name": "县", "kind": "党委"})
+        last = Unit.objects.add_child(
+            Unit.objects.get(pk=root.pk), {"code": f"C{i}", "name": f"市{i}", "kind": "党委"}
+        )
+    Unit.objects.add_child(
+        Unit.objects.get(pk=last.pk), {"code": "D", "name": "县", "kind": "党委"}
+    )
     other = Unit.objects.add_root({"code": "Q", "name": "外省", "kind": "部门"})
     in_tree = Unit.objects.filter(access.subtree_q([Unit.objects.get(pk=root.pk)]))
     assert in_tree.count() == 42
     assert not in_tree.filter(pk=other.pk).exists()
     ninth = Unit.objects.get(code="C8")
-    assert set(Unit.objects.filter(access.subtree_q([ninth])).values_list("code", flat=True)) == {"C8"}
+    assert set(Unit.objects.filter(access.subtree_q([ninth])).values_list("code", flat=True)) == {
+        "C8"
+    }
 
 
 def test_next_path_carries():

@@ -1,8 +1,9 @@
 import datetime as dt
+import io
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
@@ -12,15 +13,19 @@ from zhongxinzu.org.models import Membership, Person, StudyGroup, Unit
 
 
 def _counts():
-    return (Unit.objects.count(), Person.objects.count(), Membership.objects.count(),
-            User.objects.count())
+    return (
+        Unit.objects.count(),
+        Person.objects.count(),
+        Membership.objects.count(),
+        User.objects.count(),
+    )
 
 
 @pytest.mark.django_db
 def test_seed_demo_builds_a_believable_city_once():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     first = _counts()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert _counts() == first
     assert 25 <= first[0] <= 35
     root = Unit.objects.get(code=demo.ROOT_CODE)

@@ -11,8 +11,9 @@ from zhongxinzu.org.models import Membership, RosterRequirement, StudyGroup, Uni
 
 def test_unit_create_makes_group_and_audits(world):
     actor = world.users["supervisor"]
-    unit = services.unit_create(actor=actor, parent=world.units["own"], name="市第二中学党委",
-                                code="A2", kind="党委")
+    unit = services.unit_create(
+        actor=actor, parent=world.units["own"], name="市第二中学党委", code="A2", kind="党委"
+    )
     assert unit.get_parent().code == "A"
     assert StudyGroup.objects.get(unit=unit).name == "市第二中学党委理论学习中心组"
     entry = AuditEntry.objects.get(action="create", object_type="org.Unit", object_id=unit.pk)
@@ -21,22 +22,29 @@ def test_unit_create_makes_group_and_audits(world):
 
 def test_unit_code_must_be_unique_with_chinese_message(world):
     with pytest.raises(ValidationError) as e:
-        services.unit_create(actor=world.users["supervisor"], parent=world.units["own"],
-                             name="重复", code="A1", kind="党委")
+        services.unit_create(
+            actor=world.users["supervisor"],
+            parent=world.units["own"],
+            name="重复",
+            code="A1",
+            kind="党委",
+        )
     assert "已被使用" in e.value.message_dict["code"][0]
 
 
 def test_unit_move_takes_subtree_along(world):
-    services.unit_move(actor=world.users["sys_admin"], unit=world.units["own"],
-                       new_parent=world.units["sibling"])
+    services.unit_move(
+        actor=world.users["sys_admin"], unit=world.units["own"], new_parent=world.units["sibling"]
+    )
     child = Unit.objects.get(code="A1")
     assert [u.code for u in child.get_ancestors()] == ["R", "B", "A"]
 
 
 def test_unit_cannot_move_under_its_own_descendant(world):
     with pytest.raises(ValidationError):
-        services.unit_move(actor=world.users["sys_admin"], unit=world.units["own"],
-                           new_parent=world.units["child"])
+        services.unit_move(
+            actor=world.users["sys_admin"], unit=world.units["own"], new_parent=world.units["child"]
+        )
 
 
 def test_unit_reorder_resorts_siblings(world):
@@ -49,27 +57,37 @@ def test_unit_reorder_resorts_siblings(world):
 
 def test_deactivating_a_unit_with_active_children_is_refused(world):
     with pytest.raises(ValidationError):
-        services.unit_set_active(actor=world.users["sys_admin"], unit=world.units["own"],
-                                 active=False)
-    services.unit_set_active(actor=world.users["sys_admin"], unit=world.units["child"], active=False)
+        services.unit_set_active(
+            actor=world.users["sys_admin"], unit=world.units["own"], active=False
+        )
+    services.unit_set_active(
+        actor=world.users["sys_admin"], unit=world.units["child"], active=False
+    )
     assert not StudyGroup.objects.get(unit=world.units["child"]).is_active
 
 
 def test_stale_version_is_a_conflict(world):
     unit = Unit.objects.get(code="A")
-    services.unit_update(actor=world.users["sys_admin"], unit=unit, name="改名一",
-                         expected_version=1)
+    services.unit_update(
+        actor=world.users["sys_admin"], unit=unit, name="改名一", expected_version=1
+    )
     stale = Unit.objects.get(code="A")
     with pytest.raises(ConflictError):
-        services.unit_update(actor=world.users["sys_admin"], unit=stale, name="改名二",
-                             expected_version=1)
+        services.unit_update(
+            actor=world.users["sys_admin"], unit=stale, name="改名二", expected_version=1
+        )
     assert Unit.objects.get(code="A").name == "改名一"
 
 
 def test_person_validation_messages(world):
     with pytest.raises(ValidationError) as e:
-        services.person_create(actor=world.users["secretary"], unit=world.units["own"], name="",
-                               gender="X", phone="123")
+        services.person_create(
+            actor=world.users["secretary"],
+            unit=world.units["own"],
+            name="",
+            gender="X",
+            phone="123",
+        )
     errors = e.value.message_dict
     assert set(errors) == {"name", "gender", "phone"}
     assert "11位" in errors["phone"][0]
@@ -77,8 +95,9 @@ def test_person_validation_messages(world):
 
 def test_person_deactivation_ends_memberships_but_keeps_records(world):
     person = world.people["own"]
-    services.person_deactivate(actor=world.users["secretary"], person=person,
-                               on=dt.date(2026, 3, 1))
+    services.person_deactivate(
+        actor=world.users["secretary"], person=person, on=dt.date(2026, 3, 1)
+    )
     m = Membership.objects.get(person=person)
     assert m.end_date == dt.date(2026, 3, 1)
     person.refresh_from_db()
@@ -88,17 +107,22 @@ def test_person_deactivation_ends_memberships_but_keeps_records(world):
 def test_overlapping_membership_is_refused(world):
     person = world.people["own"]
     with pytest.raises(ValidationError) as e:
-        services.membership_create(actor=world.users["secretary"], group=world.groups["own"],
-                                   person=person, role="deputy",
-                                   start_date=dt.date.today())
+        services.membership_create(
+            actor=world.users["secretary"],
+            group=world.groups["own"],
+            person=person,
+            role="deputy",
+            start_date=dt.date.today(),
+        )
     assert "已是本中心组成员" in e.value.message_dict["person"][0]
 
 
 def test_roster_on_any_date_follows_start_and_end(world):
     group, person = world.groups["own"], world.people["own"]
     m = Membership.objects.get(person=person)
-    services.membership_end(actor=world.users["secretary"], membership=m,
-                            end_date=dt.date(2026, 6, 30))
+    services.membership_end(
+        actor=world.users["secretary"], membership=m, end_date=dt.date(2026, 6, 30)
+    )
     june = {x.person_id for x in selectors.roster(group, on=dt.date(2026, 6, 30))}
     july = {x.person_id for x in selectors.roster(group, on=dt.date(2026, 7, 1))}
     assert person.pk in june and person.pk not in july
@@ -110,14 +134,27 @@ def test_roster_is_in_official_order(world):
 
 
 def test_missing_required_post_is_flagged_until_someone_holds_it(world):
-    RosterRequirement.objects.create(scope=world.units["parent"], label="党群部门负责人",
-                                     keywords="组织部、党群工作部")
+    RosterRequirement.objects.create(
+        scope=world.units["parent"], label="党群部门负责人", keywords="组织部、党群工作部"
+    )
     group = world.groups["own"]
-    assert selectors.missing_requirements([group], on=dt.date.today())[group.pk] == ["党群部门负责人"]
-    person = services.person_create(actor=world.users["secretary"], unit=world.units["own"],
-                                    name="钱组织", gender="男", post="组织部部长")
-    services.membership_create(actor=world.users["secretary"], group=group, person=person,
-                               role="member", start_date=dt.date.today())
+    assert selectors.missing_requirements([group], on=dt.date.today())[group.pk] == [
+        "党群部门负责人"
+    ]
+    person = services.person_create(
+        actor=world.users["secretary"],
+        unit=world.units["own"],
+        name="钱组织",
+        gender="男",
+        post="组织部部长",
+    )
+    services.membership_create(
+        actor=world.users["secretary"],
+        group=group,
+        person=person,
+        role="member",
+        start_date=dt.date.today(),
+    )
     assert selectors.missing_requirements([group], on=dt.date.today())[group.pk] == []
     unrelated = world.groups["unrelated"]
     assert selectors.missing_requirements([unrelated], on=dt.date.today())[unrelated.pk] == []

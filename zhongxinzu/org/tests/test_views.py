@@ -31,9 +31,12 @@ def test_supervisor_adds_child_unit_through_the_form(world, as_role):
     own = world.units["own"]
     response = as_role("supervisor").post(
         f"{reverse('org:unit_create')}?parent={own.pk}",
-        {"name": "市实验小学党支部", "code": "A3", "kind": "党支部", "order": 3})
+        {"name": "市实验小学党支部", "code": "A3", "kind": "党支部", "order": 3},
+    )
     unit = Unit.objects.get(code="A3")
-    assert response.status_code == 302 and response["Location"] == reverse("org:unit_detail", args=[unit.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "org:unit_detail", args=[unit.pk]
+    )
     assert unit.get_parent().pk == own.pk
 
 
@@ -41,7 +44,8 @@ def test_unit_form_shows_chinese_error_and_changes_nothing(world, as_role):
     before = Unit.objects.count()
     response = as_role("supervisor").post(
         f"{reverse('org:unit_create')}?parent={world.units['own'].pk}",
-        {"name": "重复", "code": "A1", "kind": "党委", "order": 1})
+        {"name": "重复", "code": "A1", "kind": "党委", "order": 1},
+    )
     assert response.status_code == 200
     assert "单位编码“A1”已被使用" in response.content.decode()
     assert Unit.objects.count() == before
@@ -59,8 +63,9 @@ def test_editing_with_a_stale_version_reports_a_conflict(world, as_role):
 
 def test_supervisor_moves_child_unit_by_code(world, as_role):
     child = world.units["child"]
-    response = as_role("sys_admin").post(reverse("org:unit_move", args=[child.pk]),
-                                         {"parent_code": "B"})
+    response = as_role("sys_admin").post(
+        reverse("org:unit_move", args=[child.pk]), {"parent_code": "B"}
+    )
     assert response.status_code == 302
     assert Unit.objects.get(pk=child.pk).get_parent().code == "B"
     assert AuditEntry.objects.filter(action="move", object_id=str(child.pk)).exists()
@@ -69,7 +74,7 @@ def test_supervisor_moves_child_unit_by_code(world, as_role):
 def test_roster_page_lists_members_in_official_order_with_masked_phones(world, as_role):
     response = as_role("secretary").get(reverse("org:group_detail", args=[world.groups["own"].pk]))
     html = response.content.decode()
-    html = html[html.index('id="roster"'):]
+    html = html[html.index('id="roster"') :]
     assert html.index("组长") < html.index("学习秘书")
     assert "139****0002" in html and "13900000002" not in html
 
@@ -86,14 +91,19 @@ def test_roster_on_a_past_date(world, as_role):
 
 def test_secretary_adds_and_ends_a_membership(world, as_role):
     client = as_role("secretary")
-    person = Person.objects.create(unit=world.units["own"], name="新成员", gender="男", post="副局长")
+    person = Person.objects.create(
+        unit=world.units["own"], name="新成员", gender="男", post="副局长"
+    )
     group = world.groups["own"]
-    response = client.post(reverse("org:membership_create", args=[group.pk]),
-                           {"person": person.pk, "role": "member", "start_date": "2026-01-05"})
+    response = client.post(
+        reverse("org:membership_create", args=[group.pk]),
+        {"person": person.pk, "role": "member", "start_date": "2026-01-05"},
+    )
     assert response.status_code == 302
     m = Membership.objects.get(person=person)
-    response = client.post(reverse("org:membership_end", args=[m.pk]),
-                           {"end_date": "2026-09-30", "version": m.version})
+    response = client.post(
+        reverse("org:membership_end", args=[m.pk]), {"end_date": "2026-09-30", "version": m.version}
+    )
     m.refresh_from_db()
     assert response.status_code == 302 and str(m.end_date) == "2026-09-30"
 
@@ -101,9 +111,10 @@ def test_secretary_adds_and_ends_a_membership(world, as_role):
 def test_membership_person_choices_are_limited_to_the_group_unit(world, as_role):
     client = as_role("supervisor")
     group = world.groups["own"]
-    response = client.post(reverse("org:membership_create", args=[group.pk]),
-                           {"person": world.people["child"].pk, "role": "member",
-                            "start_date": "2026-01-05"})
+    response = client.post(
+        reverse("org:membership_create", args=[group.pk]),
+        {"person": world.people["child"].pk, "role": "member", "start_date": "2026-01-05"},
+    )
     assert response.status_code == 200
     assert not Membership.objects.filter(group=group, person=world.people["child"]).exists()
 
@@ -126,17 +137,28 @@ def test_person_deactivate_keeps_the_record(world, as_role):
 
 def test_supervisor_adds_roster_requirement_and_sees_the_flag(world, as_role):
     client = as_role("supervisor")
-    response = client.post(reverse("org:requirement_list"), {
-        "scope": world.units["own"].pk, "label": "党群部门负责人", "keywords": "组织部、党群工作部"})
+    response = client.post(
+        reverse("org:requirement_list"),
+        {
+            "scope": world.units["own"].pk,
+            "label": "党群部门负责人",
+            "keywords": "组织部、党群工作部",
+        },
+    )
     assert response.status_code == 302
     html = client.get(reverse("org:unit_list")).content.decode()
     assert "缺少：党群部门负责人" in html
 
 
-@pytest.mark.parametrize("name,method", [
-    ("org:unit_list", "post"), ("org:unit_set_active", "get"), ("org:person_deactivate", "get"),
-    ("org:group_detail", "post"),
-])
+@pytest.mark.parametrize(
+    "name,method",
+    [
+        ("org:unit_list", "post"),
+        ("org:unit_set_active", "get"),
+        ("org:person_deactivate", "get"),
+        ("org:group_detail", "post"),
+    ],
+)
 def test_wrong_method_is_405(world, as_role, name, method):
     kwargs = {} if name == "org:unit_list" else {"pk": world.units["own"].pk}
     if name in ("org:group_detail",):
