@@ -51,3 +51,6 @@ class RuleValue(models.Model):
         # (rule, scope, year) is unique; NULLs make a DB constraint unreliable on SQLite, so
         # rule_value_set enforces it.
         indexes = [models.Index(fields=["rule", "scope", "year"])]
+
+    def __str__(self):
+        return f"{self.rule}: {self.value}"
