@@ -271,3 +271,63 @@ def get_membership_for(user, pk, *, write: bool = False) -> Membership:
     if write and not can_manage_group(user, m.group):
         raise PermissionDenied("无权修改该中心组名册")
     return m
+
+
+# --- the study cycle (plans, sessions, attendance, outputs) ----------------------------
+#
+# Supervisors read everything of the groups in their subtree but do not write a group's
+# records; the group's secretary records, its leaders approve, its members see the group's
+# sessions and prompts and their own attendance, leave, make-up study and outputs.
+
+
+def by_group(user, qs: QuerySet, group_field: str = "group") -> QuerySet:
+    """`qs` limited to records of groups the user supervises or belongs to."""
+    p = principal_of(user)
+    q = subtree_q(p.supervised, f"{group_field}__unit__") | Q(
+        **{f"{group_field}_id__in": list(p.group_roles)}
+    )
+    return qs.filter(q)
+
+
+def by_group_or_own(user, qs: QuerySet, group_field: str, person_field: str) -> QuerySet:
+    """Supervisors and group staff see the group's records; members only their own."""
+    p = principal_of(user)
+    q = subtree_q(p.supervised, f"{group_field}__unit__") | Q(
+        **{f"{group_field}_id__in": p.staff_group_ids()}
+    )
+    if p.person_id and p.group_roles:
+        q |= Q(**{f"{person_field}_id": p.person_id, f"{group_field}_id__in": list(p.group_roles)})
+    return qs.filter(q)
+
+
+def can_record_for_group(user, group_id: int) -> bool:
+    """The group's secretary keeps its records."""
+    return group_id in principal_of(user).secretary_group_ids()
+
+
+def can_lead_group(user, group_id: int) -> bool:
+    """The group's leaders approve plans, leave and speech drafts."""
+    return "leader" in principal_of(user).group_roles.get(group_id, set())
+
+
+def issuer_scope_q(user, field: str) -> Q:
+    """Records issued by a unit: visible to that unit's supervisors (subtree) and to the groups
+    below it (the issuer is an ancestor of the group's unit)."""
+    p = principal_of(user)
+    q = subtree_q(p.supervised, f"{field}__")
+    unit_ids = list(p.group_unit_ids.values())
+    if unit_ids:
+        paths = set()
+        for unit in Unit.objects.filter(pk__in=unit_ids).only("path"):
+            step = Unit.steplen
+            paths.update(unit.path[:i] for i in range(step, len(unit.path) + 1, step))
+        q |= Q(**{f"{field}__path__in": paths})
+    return q
+
+
+def get_in(qs: QuerySet, pk, *, writable=None):
+    """Fetch `pk` from a scoped queryset (404 if absent); 403 if `writable(obj)` is false."""
+    obj = _get(qs, pk)
+    if writable is not None and not writable(obj):
+        raise PermissionDenied("您无权执行此操作")
+    return obj

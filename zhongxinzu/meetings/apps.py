@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "zhongxinzu.meetings"
+    verbose_name = "集体学习"
