@@ -1,13 +1,28 @@
 # 中心组学习管理平台 — the two commands of the README: `make run` and `make test`.
+#
+#   make run    virtualenv + install + migrate (SQLite) + demo data + http://127.0.0.1:$(PORT)
+#   make test   ruff + suite on SQLite + suite on PostgreSQL + browser tests (Debian chromium)
+#   make bench  benchmark harness, writes BENCHMARKS.md
+#
+# pytest exits 5 when it collects no test; make treats every non-zero exit as a failure, so
+# "no tests ran" fails the build too. Nothing here masks an exit code.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+PYTEST_ARGS ?= -q
 
-.PHONY: run test lint test-sqlite test-postgres test-browser bench install install-test
+.PHONY: run test lint test-sqlite test-postgres test-browser bench install install-test \
+	check-deploy clean
 
 $(BIN)/python:
-	$(PY) -m venv $(VENV)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "需要 Python ≥ 3.11（当前 $(PY)：$$($(PY) --version 2>&1)）" >&2; exit 1; }
+	@$(PY) -m venv $(VENV) || { rm -rf $(VENV); \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -q && apt-get install -y -q python3-venv && $(PY) -m venv $(VENV); \
+		else echo "无法创建虚拟环境：请先安装 python3-venv（sudo apt-get install python3-venv）" >&2; \
+			exit 1; fi; }
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.run-deps: pyproject.toml | $(BIN)/python
@@ -21,6 +36,7 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 install: $(VENV)/.run-deps
 install-test: $(VENV)/.test-deps
 
+# Demo mode (DEBUG=1): SQLite in db.sqlite3, demo accounts printed by seed_demo.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
@@ -30,17 +46,29 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# DATABASE_URL from the caller's environment must not leak into the SQLite run.
 test-sqlite: install-test
-	$(BIN)/pytest -m "not browser" -q
+	env -u DATABASE_URL EXPECT_DB_VENDOR=sqlite $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
+# TEST_DATABASE_URL, else a server on 127.0.0.1:5432, else a private cluster (see the script).
 test-postgres: install-test
-	scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -q
+	PYTHON=$(BIN)/python scripts/with-postgres.sh $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
+# Debian's /usr/bin/chromium, installed when missing; never a browser downloaded by Playwright.
 test-browser: install-test
 	scripts/ensure-chromium.sh
-	$(BIN)/pytest -m browser -q
+	env -u DATABASE_URL EXPECT_DB_VENDOR=sqlite $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres test-browser
 
 bench: install-test
 	$(BIN)/python -m bench.run
+
+# The production check of the README, with throw-away values.
+check-deploy: install
+	DEBUG=0 SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		ALLOWED_HOSTS=study.example.internal DATABASE_URL=sqlite:///$(CURDIR)/var/check.sqlite3 \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

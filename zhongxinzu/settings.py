@@ -33,6 +33,12 @@ INSTALLED_APPS = [
     "zhongxinzu.org",
     "zhongxinzu.accounts",
     "zhongxinzu.api",
+    "zhongxinzu.rules",
+    "zhongxinzu.plans",
+    "zhongxinzu.meetings",
+    "zhongxinzu.outputs",
+    "zhongxinzu.compliance",
+    "zhongxinzu.ops",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +104,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "zhongxinzu.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 8)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -147,6 +153,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # Intranet host names cannot be on the browsers' public preload list, so its check
+    # (security.W021) does not apply; set SECURE_HSTS_PRELOAD=1 for a public domain.
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -164,6 +174,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "zh-hans"
+# The only UI language: messages stay Chinese whatever the browser's Accept-Language says.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

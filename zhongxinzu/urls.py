@@ -9,5 +9,9 @@ urlpatterns = [
     path("accounts/", include("zhongxinzu.accounts.urls")),
     path("audit/", include("zhongxinzu.audit.urls")),
     path("org/", include("zhongxinzu.org.urls")),
+    path("plans/", include("zhongxinzu.plans.urls")),
+    path("meetings/", include("zhongxinzu.meetings.urls")),
+    path("outputs/", include("zhongxinzu.outputs.urls")),
+    path("compliance/", include("zhongxinzu.compliance.urls")),
     path("api/", api.urls),
 ]

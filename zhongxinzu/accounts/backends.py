@@ -5,9 +5,16 @@ from django.contrib.auth.backends import ModelBackend
 from django.utils import timezone
 
 
+def last_activity(user):
+    """The latest of last login, creation and reactivation: what dormancy is measured from."""
+    return max(t for t in (user.last_login, user.date_joined, user.activated_at) if t is not None)
+
+
 def is_dormant(user) -> bool:
-    last = user.last_login or user.date_joined
-    return last < timezone.now() - timedelta(days=settings.ACCOUNT_DORMANT_DAYS)
+    # Demo accounts only work in demo mode; a demo left running for months must not lock itself.
+    if user.is_demo:
+        return False
+    return last_activity(user) < timezone.now() - timedelta(days=settings.ACCOUNT_DORMANT_DAYS)
 
 
 class PolicyModelBackend(ModelBackend):

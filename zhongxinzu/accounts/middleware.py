@@ -1,5 +1,6 @@
 import time
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -10,11 +11,14 @@ from django.utils import timezone
 from zhongxinzu.org.access import principal_of
 
 OPEN_PREFIXES = ("/static/", "/api/", "/healthz")
+# Set at login for a user with a confirmed TOTP device: they must pass the code step too.
+OTP_REQUIRED_KEY = "otp_required"
 
 
 class SessionPolicyMiddleware:
-    """Absolute session lifetime, forced password change, and TOTP for the admin roles.
-    (The idle timeout is the session cookie age, renewed on every request.)"""
+    """Absolute session lifetime, forced password change, and TOTP for the admin roles (and
+    for anyone who bound a device). The idle timeout is the session cookie age, renewed on
+    every request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,17 +34,21 @@ class SessionPolicyMiddleware:
                 return redirect(f"{reverse('accounts:login')}?expired=1")
             target = self.required_step(request)
             if target and request.path != target and request.path != reverse("accounts:logout"):
+                if request.method == "GET" and request.path != reverse("home"):
+                    target += "?" + urlencode({"next": request.get_full_path()})
                 return redirect(target)
         return self.get_response(request)
 
     def required_step(self, request) -> str | None:
         user = request.user
-        if principal_of(user).admin_role and not user.is_verified():
+        admin = principal_of(user).admin_role
+        if (admin or request.session.get(OTP_REQUIRED_KEY)) and not user.is_verified():
             from django_otp import devices_for_user
 
             if any(devices_for_user(user, confirmed=True)):
                 return reverse("accounts:otp_verify")
-            return reverse("accounts:otp_setup")
+            if admin:
+                return reverse("accounts:otp_setup")
         changed = user.password_changed_at
         max_age = timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
         if changed is None or changed < timezone.now() - max_age:

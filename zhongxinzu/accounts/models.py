@@ -5,15 +5,26 @@ from django.db.models import Q
 
 class User(AbstractUser):
     person = models.OneToOneField(
-        "org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="user",
+        "org.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="user",
         verbose_name="对应人员",
     )
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     # Demo accounts can sign in only while settings.DEMO_MODE is on.
     is_demo = models.BooleanField(default=False, editable=False)
+    # Set when an administrator re-enables an account, so a dormant account that was
+    # reactivated is not refused again straight away (see backends.is_dormant).
+    activated_at = models.DateTimeField("启用时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "账号"
+
+    @property
+    def full_name(self) -> str:
+        return self.get_full_name() or self.username
 
 
 class Role(models.TextChoices):
@@ -32,8 +43,14 @@ ADMIN_ROLES = {Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN}
 class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
     role = models.CharField("角色", max_length=12, choices=Role.choices)
-    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+", verbose_name="督导范围（单位及下级）")
+    unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="督导范围（单位及下级）",
+    )
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -58,6 +75,9 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored."""
@@ -66,3 +86,6 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"API token of {self.user_id}"

@@ -1,6 +1,7 @@
 import string
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 
@@ -10,6 +11,17 @@ CLASSES = [
     ("数字", set(string.digits)),
     ("符号", set(string.punctuation)),
 ]
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length check with a Chinese message (Django 5.2 changed the message text and
+    its zh-hans catalogue has no translation for the new one)."""
+
+    def get_error_message(self):
+        return f"密码太短，至少需要{self.min_length}个字符"
+
+    def get_help_text(self):
+        return f"密码至少{self.min_length}个字符。"
 
 
 class CharacterClassValidator:
@@ -40,7 +52,9 @@ class PasswordHistoryValidator:
         if user.password:
             recent.append(user.password)
         if any(check_password(password, old) for old in recent):
-            raise ValidationError(f"新密码不能与最近{count}次使用过的密码相同", code="password_reused")
+            raise ValidationError(
+                f"新密码不能与最近{count}次使用过的密码相同", code="password_reused"
+            )
 
     def get_help_text(self):
         return f"不能与最近{settings.PASSWORD_HISTORY_COUNT}次使用过的密码相同。"

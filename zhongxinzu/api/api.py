@@ -1,4 +1,75 @@
-# Placeholder: the API is being written.
-from ninja import NinjaAPI
+"""The JSON API under /api/, described at /api/openapi.json.
 
-api = NinjaAPI(title="中心组学习管理平台 API", version="1", urls_namespace="api")
+Every operation needs a caller (bearer token or browser session) unless it says
+`auth=None`; each router reads and writes through the access module and the services,
+exactly as the pages do.
+"""
+
+from functools import wraps
+
+from django.http import JsonResponse
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from zhongxinzu.api import errors
+from zhongxinzu.api.auth import bearer_auth, session_auth
+from zhongxinzu.api.routers import auth, groups, memberships, people, units
+
+
+class Renderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def _json_405(view):
+    """ninja answers a wrong method with a plain English 405; answer in our JSON shape."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        answer = JsonResponse(
+            errors.error_body("不支持该请求方法"),
+            status=405,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        answer["Allow"] = response.get("Allow", "")
+        return answer
+
+    return wrapper
+
+
+class Api(NinjaAPI):
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            pattern.callback = _json_405(pattern.callback)
+        return patterns
+
+
+DESCRIPTION = """中心组学习管理平台的数据接口。
+
+- 认证：先 `POST /api/auth/token` 以用户名和密码换取访问令牌，之后在请求头中携带
+  `Authorization: Bearer <令牌>`；已登录网页的浏览器也可直接调用（修改类请求需带 CSRF 令牌）。
+- 范围：与网页相同。不在查看范围内的记录返回 404，可查看但无权修改的返回 403。
+- 修改：使用 PATCH，只提交要修改的字段，并带上读取时得到的 `version`；版本已过期返回 409。
+- 错误：统一为 `{"detail": "中文说明", "field": "出错字段", "errors": [...]}`。
+- 列表：`limit`/`offset` 分页，返回 `{"items": [...], "count": 总数}`。
+"""
+
+api = Api(
+    title="中心组学习管理平台 API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    docs_url=None,  # the default docs page loads its scripts from a CDN; we run offline
+    auth=[bearer_auth, session_auth],
+    renderer=Renderer(),
+)
+errors.install(api)
+
+api.add_router("/auth", auth.router)
+api.add_router("/units", units.router)
+api.add_router("/groups", groups.router)
+api.add_router("/people", people.router)
+api.add_router("/memberships", memberships.router)

@@ -10,7 +10,8 @@ class RequestContext:
     request_id: str = ""
 
 
-_current = contextvars.ContextVar("audit_request_context", default=RequestContext())
+# RequestContext is a frozen dataclass, so sharing one default instance is safe.
+_current = contextvars.ContextVar("audit_request_context", default=RequestContext())  # noqa: B039
 
 
 def current() -> RequestContext:

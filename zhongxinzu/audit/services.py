@@ -8,8 +8,18 @@ from django.db import models
 from zhongxinzu.audit import context
 from zhongxinzu.audit.models import AuditEntry
 
-SECRET_KEYS = {"password", "password1", "password2", "old_password", "new_password1",
-               "new_password2", "token", "otp_token", "key", "secret"}
+SECRET_KEYS = {
+    "password",
+    "password1",
+    "password2",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "token",
+    "otp_token",
+    "key",
+    "secret",
+}
 
 
 def _clean(detail: dict[str, Any]) -> dict[str, Any]:

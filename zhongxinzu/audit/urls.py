@@ -6,4 +6,5 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.entry_list, name="entry_list"),
+    path("export.xlsx", views.entry_export, name="entry_export"),
 ]

@@ -6,8 +6,9 @@ class Notification(models.Model):
     """One reminder in a user's in-app inbox (月提醒、季安排、年考核). `key` makes sending
     idempotent: the same reminder for the same record is delivered once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     key = models.CharField(max_length=120)
     kind = models.CharField("类别", max_length=30)
     message = models.CharField("内容", max_length=300)

@@ -29,21 +29,38 @@ class StudySession(Versioned):
     group = models.ForeignKey("org.StudyGroup", on_delete=models.PROTECT, related_name="sessions")
     kind = models.CharField("学习形式", max_length=12, choices=Kind.choices)
     title = models.CharField("学习主题", max_length=200)
-    topic = models.ForeignKey("plans.PlanTopic", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="sessions", verbose_name="对应计划专题")
+    topic = models.ForeignKey(
+        "plans.PlanTopic",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+        verbose_name="对应计划专题",
+    )
     starts_at = models.DateTimeField("开始时间")
     ends_at = models.DateTimeField("结束时间")
     place = models.CharField("地点", max_length=200)
-    chair = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name="主持人")
-    lead_reader = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="领学人")
+    chair = models.ForeignKey(
+        "org.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="主持人",
+    )
+    lead_reader = models.ForeignKey(
+        "org.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="领学人",
+    )
     content = models.TextField("学习内容", blank=True)
     effect = models.TextField("学习效果", blank=True)
     materials = models.TextField("学习材料", blank=True)
     minutes = models.TextField("会议纪要", blank=True)
-    status = models.CharField("状态", max_length=10, choices=Status.choices,
-                              default=Status.PLANNED)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PLANNED)
     held_at = models.DateTimeField(null=True, blank=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
 
@@ -52,8 +69,10 @@ class StudySession(Versioned):
         ordering = ["-starts_at", "-id"]
         indexes = [models.Index(fields=["group", "starts_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
-                                   name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
+            ),
         ]
 
     def __str__(self):
@@ -68,9 +87,14 @@ class AgendaItem(models.Model):
     session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="agenda")
     order = models.PositiveSmallIntegerField("序号", default=1)
     title = models.CharField("议题", max_length=300)
-    first_item = models.ForeignKey("plans.FirstItem", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="agenda_items",
-                                   verbose_name="第一议题")
+    first_item = models.ForeignKey(
+        "plans.FirstItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agenda_items",
+        verbose_name="第一议题",
+    )
 
     class Meta:
         ordering = ["session_id", "order", "id"]
@@ -102,8 +126,9 @@ class SessionAttachment(models.Model):
     session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=random_upload_path)
     name = models.CharField("文件名", max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -129,6 +154,9 @@ class Attendance(models.Model):
     reason = models.CharField("原因", max_length=200, blank=True)
     method = models.CharField(max_length=10, choices=Method.choices, default=Method.ROLL_CALL)
     signed_in_at = models.DateTimeField(null=True, blank=True)
+    # On the roster that day only as secretary, liaison or 列席: listed under 列席 in the
+    # minutes, left out of attendance rates and owing no make-up study.
+    is_attendee = models.BooleanField("列席", default=False)
 
     class Meta:
         verbose_name = "出勤"
@@ -145,15 +173,20 @@ class LeaveRequest(models.Model):
         APPROVED = "approved", "已批准"
         REFUSED = "refused", "未批准"
 
-    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="leave_requests")
-    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="leave_requests")
+    session = models.ForeignKey(
+        StudySession, on_delete=models.CASCADE, related_name="leave_requests"
+    )
+    person = models.ForeignKey(
+        "org.Person", on_delete=models.PROTECT, related_name="leave_requests"
+    )
     reason = models.CharField("请假事由", max_length=300)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField(auto_now_add=True)
     # Asked after the session had started (the rules want leave asked beforehand).
     is_late = models.BooleanField("事后请假", default=False)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField("审批意见", max_length=300, blank=True)
 
@@ -179,9 +212,11 @@ class MakeUp(models.Model):
     evidence_text = models.TextField("补学心得/笔记", blank=True)
     evidence_file = models.FileField(upload_to=random_upload_path, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    return_note = models.CharField("退回意见", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "补学"

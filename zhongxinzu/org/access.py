@@ -49,6 +49,7 @@ class Principal:
     # group id -> access roles ("secretary", "leader", "member") from the current roster
     group_roles: dict[int, set[str]] = field(default_factory=dict)
     group_unit_ids: dict[int, int] = field(default_factory=dict)
+    group_unit_names: dict[int, str] = field(default_factory=dict)
     granted: set[str] = field(default_factory=set)
 
     @property
@@ -87,8 +88,8 @@ class Principal:
 
     @property
     def unit_label(self) -> str:
-        names = [u.name for u in self.supervised]
-        return "、".join(names) or ",".join(str(u) for u in self.group_unit_ids.values())
+        names = [u.name for u in self.supervised] + list(self.group_unit_names.values())
+        return "、".join(dict.fromkeys(names))
 
 
 def principal_of(user) -> Principal:
@@ -106,11 +107,12 @@ def principal_of(user) -> Principal:
         for m in (
             active_memberships(on=timezone.localdate())
             .filter(person_id=user.person_id, group__is_active=True)
-            .select_related("group")
+            .select_related("group__unit")
         ):
             p.group_roles.setdefault(m.group_id, set()).add(membership_role_to_access(m.role))
             p.group_roles[m.group_id].add("member")
             p.group_unit_ids[m.group_id] = m.group.unit_id
+            p.group_unit_names[m.group_id] = m.group.unit.name
     user._principal = p
     return p
 

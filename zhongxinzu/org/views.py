@@ -34,17 +34,19 @@ def _roster_date(request):
 # --- units -----------------------------------------------------------------------------
 
 
-def unit_list_queryset(user, params):
-    """The unit list as filtered on the page; reused by the export."""
-    today = timezone.localdate()
-    members = (
-        access.active_memberships(on=today)
-        .filter(group__unit=OuterRef("pk"))
-        .values("group__unit")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    qs = access.scoped_units(user).select_related("group").annotate(member_count=Subquery(members))
+def unit_list_queryset(user, params, *, with_counts: bool = True):
+    """The unit list as filtered on the page; reused by the export. The page counts members
+    for its own rows only (a per-row subquery would also run for every row it skips)."""
+    qs = access.scoped_units(user).select_related("group")
+    if with_counts:
+        members = (
+            access.active_memberships(on=timezone.localdate())
+            .filter(group__unit=OuterRef("pk"))
+            .values("group__unit")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        qs = qs.annotate(member_count=Subquery(members))
     if q := params.get("q", "").strip():
         qs = qs.filter(Q(name__contains=q) | Q(code__iexact=q))
     if kind := params.get("kind"):
@@ -59,11 +61,17 @@ def unit_list_queryset(user, params):
 @require_GET
 @can_browse_units
 def unit_list(request):
-    page = paginate(request, unit_list_queryset(request.user, request.GET))
+    page = paginate(request, unit_list_queryset(request.user, request.GET, with_counts=False))
     units = list(page)
     groups = [u.group for u in units if hasattr(u, "group")]
     show_people = access.can_see_people(request.user)
-    missing = selectors.missing_requirements(groups, on=timezone.localdate()) if show_people else {}
+    today = timezone.localdate()
+    missing, counts = {}, {}
+    if show_people:
+        missing = selectors.missing_requirements(groups, on=today)
+        counts = selectors.member_counts(groups, on=today)
+    for u in units:
+        u.member_count = counts.get(getattr(u, "group", None) and u.group.pk, 0)
     top_depth = min((u.depth for u in units), default=1)
     rows = [
         (u, (u.depth - top_depth), missing.get(getattr(u, "group", None) and u.group.pk, []))

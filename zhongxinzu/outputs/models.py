@@ -27,8 +27,13 @@ class Output(Versioned):
 
     group = models.ForeignKey("org.StudyGroup", on_delete=models.PROTECT, related_name="outputs")
     author = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="outputs")
-    session = models.ForeignKey("meetings.StudySession", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="outputs")
+    session = models.ForeignKey(
+        "meetings.StudySession",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outputs",
+    )
     kind = models.CharField("类别", max_length=12, choices=Kind.choices)
     title = models.CharField("题目", max_length=200)
     body = models.TextField("正文", blank=True)
@@ -36,16 +41,19 @@ class Output(Versioned):
     year = models.PositiveSmallIntegerField("年度")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField("审阅意见", blank=True)
 
     class Meta:
         verbose_name = "学习成果"
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["group", "year", "kind"]),
-                   models.Index(fields=["author", "year"])]
+        indexes = [
+            models.Index(fields=["group", "year", "kind"]),
+            models.Index(fields=["author", "year"]),
+        ]
 
     def __str__(self):
         return self.title

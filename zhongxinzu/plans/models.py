@@ -12,10 +12,13 @@ class Prompt(Versioned):
         DRAFT = "draft", "草稿"
         ISSUED = "issued", "已下发"
 
-    issuer_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="prompts",
-                                    verbose_name="下发单位")
+    issuer_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="prompts", verbose_name="下发单位"
+    )
     year = models.PositiveSmallIntegerField("年度")
-    quarter = models.PositiveSmallIntegerField("季度", choices=[(q, f"第{q}季度") for q in range(1, 5)])
+    quarter = models.PositiveSmallIntegerField(
+        "季度", choices=[(q, f"第{q}季度") for q in range(1, 5)]
+    )
     title = models.CharField("标题", max_length=200)
     themes = models.TextField("学习主题")
     discussion_focus = models.TextField("研讨重点", blank=True)
@@ -23,8 +26,9 @@ class Prompt(Versioned):
     expected_outputs = models.TextField("成果要求", blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     issued_at = models.DateTimeField("下发时间", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = "学习提示"
@@ -47,9 +51,12 @@ class PromptAttachment(models.Model):
 
 class PromptAck(models.Model):
     prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="acks")
-    group = models.ForeignKey("org.StudyGroup", on_delete=models.PROTECT, related_name="prompt_acks")
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                        related_name="+")
+    group = models.ForeignKey(
+        "org.StudyGroup", on_delete=models.PROTECT, related_name="prompt_acks"
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -69,16 +76,21 @@ class FirstItem(models.Model):
         INSTRUCTION = "instruction", "重要指示批示"
         DECISION = "decision", "中央决策部署"
 
-    owner_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="first_items",
-                                   verbose_name="议题库所属单位")
+    owner_unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        related_name="first_items",
+        verbose_name="议题库所属单位",
+    )
     title = models.CharField("题目", max_length=300)
     kind = models.CharField("类别", max_length=12, choices=Kind.choices)
     released_on = models.DateField("发布日期")
     source = models.CharField("出处", max_length=200, blank=True)
     summary = models.TextField("要点", blank=True)
     restricted = models.BooleanField("限定范围学习", default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -106,8 +118,9 @@ class YearPlan(Versioned):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     filed_at = models.DateTimeField(null=True, blank=True)
     return_comment = models.TextField("退回意见", blank=True)
 
@@ -128,10 +141,22 @@ class PlanTopic(models.Model):
     month = models.PositiveSmallIntegerField("月份", null=True, blank=True)
     quarter = models.PositiveSmallIntegerField("季度", null=True, blank=True)
     form = models.CharField("学习形式", max_length=20, blank=True)
-    lead = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+", verbose_name="领学/主讲")
-    prompt = models.ForeignKey(Prompt, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+", verbose_name="来自学习提示")
+    lead = models.ForeignKey(
+        "org.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="领学/主讲",
+    )
+    prompt = models.ForeignKey(
+        Prompt,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="来自学习提示",
+    )
     content = models.TextField("学习内容", blank=True)
 
     class Meta:

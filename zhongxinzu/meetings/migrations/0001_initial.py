@@ -5,109 +5,214 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=1, verbose_name='序号')),
-                ('title', models.CharField(max_length=300, verbose_name='议题')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=1, verbose_name="序号")),
+                ("title", models.CharField(max_length=300, verbose_name="议题")),
             ],
             options={
-                'ordering': ['session_id', 'order', 'id'],
+                "ordering": ["session_id", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('present', '出席'), ('late', '迟到'), ('leave', '请假'), ('absent', '缺席')], max_length=10, verbose_name='出勤')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='原因')),
-                ('method', models.CharField(choices=[('roll_call', '秘书点名'), ('qr', '扫码签到')], default='roll_call', max_length=10)),
-                ('signed_in_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("present", "出席"),
+                            ("late", "迟到"),
+                            ("leave", "请假"),
+                            ("absent", "缺席"),
+                        ],
+                        max_length=10,
+                        verbose_name="出勤",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="原因")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("roll_call", "秘书点名"), ("qr", "扫码签到")],
+                        default="roll_call",
+                        max_length=10,
+                    ),
+                ),
+                ("signed_in_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': '出勤',
+                "verbose_name": "出勤",
             },
         ),
         migrations.CreateModel(
-            name='LeaveRequest',
+            name="LeaveRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300, verbose_name='请假事由')),
-                ('status', models.CharField(choices=[('pending', '待审批'), ('approved', '已批准'), ('refused', '未批准')], default='pending', max_length=10)),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('is_late', models.BooleanField(default=False, verbose_name='事后请假')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.CharField(blank=True, max_length=300, verbose_name='审批意见')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="请假事由")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待审批"),
+                            ("approved", "已批准"),
+                            ("refused", "未批准"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("is_late", models.BooleanField(default=False, verbose_name="事后请假")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decision_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="审批意见"),
+                ),
             ],
             options={
-                'verbose_name': '请假',
-                'ordering': ['-requested_at'],
+                "verbose_name": "请假",
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='MakeUp',
+            name="MakeUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_date', models.DateField(verbose_name='补学期限')),
-                ('status', models.CharField(choices=[('open', '待补学'), ('submitted', '待确认'), ('confirmed', '已完成')], default='open', max_length=10)),
-                ('evidence_text', models.TextField(blank=True, verbose_name='补学心得/笔记')),
-                ('evidence_file', models.FileField(blank=True, upload_to=zhongxinzu.lib.storage.random_upload_path)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="补学期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待补学"),
+                            ("submitted", "待确认"),
+                            ("confirmed", "已完成"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("evidence_text", models.TextField(blank=True, verbose_name="补学心得/笔记")),
+                (
+                    "evidence_file",
+                    models.FileField(
+                        blank=True, upload_to=zhongxinzu.lib.storage.random_upload_path
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': '补学',
+                "verbose_name": "补学",
             },
         ),
         migrations.CreateModel(
-            name='SessionAttachment',
+            name="SessionAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=zhongxinzu.lib.storage.random_upload_path)),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to=zhongxinzu.lib.storage.random_upload_path)),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Speaker',
+            name="Speaker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subtopic', models.CharField(max_length=200, verbose_name='发言题目')),
-                ('order', models.PositiveSmallIntegerField(default=1)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subtopic", models.CharField(max_length=200, verbose_name="发言题目")),
+                ("order", models.PositiveSmallIntegerField(default=1)),
             ],
             options={
-                'ordering': ['session_id', 'order', 'id'],
+                "ordering": ["session_id", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StudySession',
+            name="StudySession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('kind', models.CharField(choices=[('study', '集体学习'), ('discussion', '集中研讨'), ('topical', '专题学习研讨'), ('reading', '读书班'), ('lecture', '专题辅导讲座'), ('field', '实地调研学习'), ('online', '线上学习')], max_length=12, verbose_name='学习形式')),
-                ('title', models.CharField(max_length=200, verbose_name='学习主题')),
-                ('starts_at', models.DateTimeField(verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(verbose_name='结束时间')),
-                ('place', models.CharField(max_length=200, verbose_name='地点')),
-                ('content', models.TextField(blank=True, verbose_name='学习内容')),
-                ('effect', models.TextField(blank=True, verbose_name='学习效果')),
-                ('materials', models.TextField(blank=True, verbose_name='学习材料')),
-                ('minutes', models.TextField(blank=True, verbose_name='会议纪要')),
-                ('status', models.CharField(choices=[('planned', '已安排'), ('held', '已举行'), ('recorded', '已记录')], default='planned', max_length=10, verbose_name='状态')),
-                ('held_at', models.DateTimeField(blank=True, null=True)),
-                ('recorded_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("study", "集体学习"),
+                            ("discussion", "集中研讨"),
+                            ("topical", "专题学习研讨"),
+                            ("reading", "读书班"),
+                            ("lecture", "专题辅导讲座"),
+                            ("field", "实地调研学习"),
+                            ("online", "线上学习"),
+                        ],
+                        max_length=12,
+                        verbose_name="学习形式",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="学习主题")),
+                ("starts_at", models.DateTimeField(verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(verbose_name="结束时间")),
+                ("place", models.CharField(max_length=200, verbose_name="地点")),
+                ("content", models.TextField(blank=True, verbose_name="学习内容")),
+                ("effect", models.TextField(blank=True, verbose_name="学习效果")),
+                ("materials", models.TextField(blank=True, verbose_name="学习材料")),
+                ("minutes", models.TextField(blank=True, verbose_name="会议纪要")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "已安排"), ("held", "已举行"), ("recorded", "已记录")],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("held_at", models.DateTimeField(blank=True, null=True)),
+                ("recorded_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': '集体学习',
-                'ordering': ['-starts_at', '-id'],
+                "verbose_name": "集体学习",
+                "ordering": ["-starts_at", "-id"],
             },
         ),
     ]

@@ -6,120 +6,206 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('meetings', '0001_initial'),
-        ('org', '0001_initial'),
-        ('plans', '0001_initial'),
+        ("meetings", "0001_initial"),
+        ("org", "0001_initial"),
+        ("plans", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agendaitem',
-            name='first_item',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agenda_items', to='plans.firstitem', verbose_name='第一议题'),
+            model_name="agendaitem",
+            name="first_item",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="agenda_items",
+                to="plans.firstitem",
+                verbose_name="第一议题",
+            ),
         ),
         migrations.AddField(
-            model_name='attendance',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendance', to='org.person'),
+            model_name="attendance",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="attendance",
+                to="org.person",
+            ),
         ),
         migrations.AddField(
-            model_name='leaverequest',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="leaverequest",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='leaverequest',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leave_requests', to='org.person'),
+            model_name="leaverequest",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="leave_requests",
+                to="org.person",
+            ),
         ),
         migrations.AddField(
-            model_name='makeup',
-            name='attendance',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='makeup', to='meetings.attendance'),
+            model_name="makeup",
+            name="attendance",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="makeup",
+                to="meetings.attendance",
+            ),
         ),
         migrations.AddField(
-            model_name='makeup',
-            name='confirmed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="makeup",
+            name="confirmed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='sessionattachment',
-            name='uploaded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="sessionattachment",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='speaker',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person'),
+            model_name="speaker",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.person"
+            ),
         ),
         migrations.AddField(
-            model_name='studysession',
-            name='chair',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person', verbose_name='主持人'),
+            model_name="studysession",
+            name="chair",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="org.person",
+                verbose_name="主持人",
+            ),
         ),
         migrations.AddField(
-            model_name='studysession',
-            name='group',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='org.studygroup'),
+            model_name="studysession",
+            name="group",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sessions",
+                to="org.studygroup",
+            ),
         ),
         migrations.AddField(
-            model_name='studysession',
-            name='lead_reader',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person', verbose_name='领学人'),
+            model_name="studysession",
+            name="lead_reader",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="org.person",
+                verbose_name="领学人",
+            ),
         ),
         migrations.AddField(
-            model_name='studysession',
-            name='topic',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sessions', to='plans.plantopic', verbose_name='对应计划专题'),
+            model_name="studysession",
+            name="topic",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="sessions",
+                to="plans.plantopic",
+                verbose_name="对应计划专题",
+            ),
         ),
         migrations.AddField(
-            model_name='speaker',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='speakers', to='meetings.studysession'),
+            model_name="speaker",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="speakers",
+                to="meetings.studysession",
+            ),
         ),
         migrations.AddField(
-            model_name='sessionattachment',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='meetings.studysession'),
+            model_name="sessionattachment",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attachments",
+                to="meetings.studysession",
+            ),
         ),
         migrations.AddField(
-            model_name='leaverequest',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leave_requests', to='meetings.studysession'),
+            model_name="leaverequest",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="leave_requests",
+                to="meetings.studysession",
+            ),
         ),
         migrations.AddField(
-            model_name='attendance',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='meetings.studysession'),
+            model_name="attendance",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attendance",
+                to="meetings.studysession",
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda', to='meetings.studysession'),
+            model_name="agendaitem",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="agenda",
+                to="meetings.studysession",
+            ),
         ),
         migrations.AddIndex(
-            model_name='makeup',
-            index=models.Index(fields=['status', 'due_date'], name='meetings_ma_status_af4e25_idx'),
+            model_name="makeup",
+            index=models.Index(fields=["status", "due_date"], name="meetings_ma_status_af4e25_idx"),
         ),
         migrations.AddIndex(
-            model_name='studysession',
-            index=models.Index(fields=['group', 'starts_at'], name='meetings_st_group_i_cd5b7a_idx'),
+            model_name="studysession",
+            index=models.Index(
+                fields=["group", "starts_at"], name="meetings_st_group_i_cd5b7a_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='studysession',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='session_ends_after_start'),
+            model_name="studysession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="session_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='attendance',
-            index=models.Index(fields=['person', 'status'], name='meetings_at_person__666d36_idx'),
+            model_name="attendance",
+            index=models.Index(fields=["person", "status"], name="meetings_at_person__666d36_idx"),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('session', 'person'), name='one_roll_each'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(fields=("session", "person"), name="one_roll_each"),
         ),
     ]

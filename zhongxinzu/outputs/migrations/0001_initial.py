@@ -7,62 +7,154 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('meetings', '0001_initial'),
-        ('org', '0001_initial'),
+        ("meetings", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Output',
+            name="Output",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('kind', models.CharField(choices=[('speech', '研讨发言材料'), ('reflection', '心得体会'), ('notes', '学习笔记'), ('research', '调研报告'), ('article', '理论文章'), ('proposal', '意见建议')], max_length=12, verbose_name='类别')),
-                ('title', models.CharField(max_length=200, verbose_name='题目')),
-                ('body', models.TextField(blank=True, verbose_name='正文')),
-                ('file', models.FileField(blank=True, upload_to=zhongxinzu.lib.storage.random_upload_path)),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审阅'), ('approved', '已审阅通过'), ('returned', '退回修改')], default='submitted', max_length=10)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_comment', models.TextField(blank=True, verbose_name='审阅意见')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outputs', to='org.person')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outputs', to='org.studygroup')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outputs', to='meetings.studysession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("speech", "研讨发言材料"),
+                            ("reflection", "心得体会"),
+                            ("notes", "学习笔记"),
+                            ("research", "调研报告"),
+                            ("article", "理论文章"),
+                            ("proposal", "意见建议"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="题目")),
+                ("body", models.TextField(blank=True, verbose_name="正文")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to=zhongxinzu.lib.storage.random_upload_path
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审阅"),
+                            ("approved", "已审阅通过"),
+                            ("returned", "退回修改"),
+                        ],
+                        default="submitted",
+                        max_length=10,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_comment", models.TextField(blank=True, verbose_name="审阅意见")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outputs",
+                        to="org.person",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outputs",
+                        to="org.studygroup",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="outputs",
+                        to="meetings.studysession",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学习成果',
-                'ordering': ['-submitted_at', '-id'],
+                "verbose_name": "学习成果",
+                "ordering": ["-submitted_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Conversion',
+            name="Conversion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('policy', '制度文件'), ('measure', '工作举措'), ('solved', '解决实际问题')], max_length=10, verbose_name='转化类型')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('doc_number', models.CharField(blank=True, max_length=60, verbose_name='文号')),
-                ('issued_on', models.DateField(verbose_name='日期')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('output', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conversions', to='outputs.output')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("policy", "制度文件"),
+                            ("measure", "工作举措"),
+                            ("solved", "解决实际问题"),
+                        ],
+                        max_length=10,
+                        verbose_name="转化类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                ("doc_number", models.CharField(blank=True, max_length=60, verbose_name="文号")),
+                ("issued_on", models.DateField(verbose_name="日期")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "output",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conversions",
+                        to="outputs.output",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '成果转化',
-                'ordering': ['-issued_on', '-id'],
+                "verbose_name": "成果转化",
+                "ordering": ["-issued_on", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='output',
-            index=models.Index(fields=['group', 'year', 'kind'], name='outputs_out_group_i_80e054_idx'),
+            model_name="output",
+            index=models.Index(
+                fields=["group", "year", "kind"], name="outputs_out_group_i_80e054_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='output',
-            index=models.Index(fields=['author', 'year'], name='outputs_out_author__908e2f_idx'),
+            model_name="output",
+            index=models.Index(fields=["author", "year"], name="outputs_out_author__908e2f_idx"),
         ),
     ]

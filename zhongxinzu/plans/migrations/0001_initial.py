@@ -7,125 +7,306 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Prompt',
+            name="Prompt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, '第1季度'), (2, '第2季度'), (3, '第3季度'), (4, '第4季度')], verbose_name='季度')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('themes', models.TextField(verbose_name='学习主题')),
-                ('discussion_focus', models.TextField(blank=True, verbose_name='研讨重点')),
-                ('readings', models.TextField(blank=True, verbose_name='学习篇目')),
-                ('expected_outputs', models.TextField(blank=True, verbose_name='成果要求')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('issued', '已下发')], default='draft', max_length=10, verbose_name='状态')),
-                ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='下发时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issuer_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='prompts', to='org.unit', verbose_name='下发单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "第1季度"), (2, "第2季度"), (3, "第3季度"), (4, "第4季度")],
+                        verbose_name="季度",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("themes", models.TextField(verbose_name="学习主题")),
+                ("discussion_focus", models.TextField(blank=True, verbose_name="研讨重点")),
+                ("readings", models.TextField(blank=True, verbose_name="学习篇目")),
+                ("expected_outputs", models.TextField(blank=True, verbose_name="成果要求")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("issued", "已下发")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("issued_at", models.DateTimeField(blank=True, null=True, verbose_name="下发时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issuer_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="prompts",
+                        to="org.unit",
+                        verbose_name="下发单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学习提示',
-                'ordering': ['-year', '-quarter', '-id'],
+                "verbose_name": "学习提示",
+                "ordering": ["-year", "-quarter", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PromptAck',
+            name="PromptAck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('acknowledged_at', models.DateTimeField(auto_now_add=True)),
-                ('acknowledged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='prompt_acks', to='org.studygroup')),
-                ('prompt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acks', to='plans.prompt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("acknowledged_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="prompt_acks",
+                        to="org.studygroup",
+                    ),
+                ),
+                (
+                    "prompt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acks",
+                        to="plans.prompt",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PromptAttachment',
+            name="PromptAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=zhongxinzu.lib.storage.random_upload_path)),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('prompt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='plans.prompt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to=zhongxinzu.lib.storage.random_upload_path)),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "prompt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="plans.prompt",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='YearPlan',
+            name="YearPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('guidance', models.TextField(blank=True, verbose_name='指导思想与总体要求')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待组长审批'), ('approved', '已审批'), ('filed', '已报备')], default='draft', max_length=10, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('filed_at', models.DateTimeField(blank=True, null=True)),
-                ('return_comment', models.TextField(blank=True, verbose_name='退回意见')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='org.studygroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("guidance", models.TextField(blank=True, verbose_name="指导思想与总体要求")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待组长审批"),
+                            ("approved", "已审批"),
+                            ("filed", "已报备"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("filed_at", models.DateTimeField(blank=True, null=True)),
+                ("return_comment", models.TextField(blank=True, verbose_name="退回意见")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="org.studygroup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度学习计划',
+                "verbose_name": "年度学习计划",
             },
         ),
         migrations.CreateModel(
-            name='PlanTopic',
+            name="PlanTopic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=1, verbose_name='序号')),
-                ('title', models.CharField(max_length=200, verbose_name='专题')),
-                ('month', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='月份')),
-                ('quarter', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='季度')),
-                ('form', models.CharField(blank=True, max_length=20, verbose_name='学习形式')),
-                ('content', models.TextField(blank=True, verbose_name='学习内容')),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person', verbose_name='领学/主讲')),
-                ('prompt', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='plans.prompt', verbose_name='来自学习提示')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='topics', to='plans.yearplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=1, verbose_name="序号")),
+                ("title", models.CharField(max_length=200, verbose_name="专题")),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="月份"),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="季度"),
+                ),
+                ("form", models.CharField(blank=True, max_length=20, verbose_name="学习形式")),
+                ("content", models.TextField(blank=True, verbose_name="学习内容")),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.person",
+                        verbose_name="领学/主讲",
+                    ),
+                ),
+                (
+                    "prompt",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="plans.prompt",
+                        verbose_name="来自学习提示",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="topics",
+                        to="plans.yearplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan_id', 'order', 'id'],
+                "ordering": ["plan_id", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FirstItem',
+            name="FirstItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='题目')),
-                ('kind', models.CharField(choices=[('speech', '重要讲话'), ('article', '重要文章'), ('instruction', '重要指示批示'), ('decision', '中央决策部署')], max_length=12, verbose_name='类别')),
-                ('released_on', models.DateField(verbose_name='发布日期')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='出处')),
-                ('summary', models.TextField(blank=True, verbose_name='要点')),
-                ('restricted', models.BooleanField(default=False, verbose_name='限定范围学习')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='first_items', to='org.unit', verbose_name='议题库所属单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="题目")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("speech", "重要讲话"),
+                            ("article", "重要文章"),
+                            ("instruction", "重要指示批示"),
+                            ("decision", "中央决策部署"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("released_on", models.DateField(verbose_name="发布日期")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="出处")),
+                ("summary", models.TextField(blank=True, verbose_name="要点")),
+                ("restricted", models.BooleanField(default=False, verbose_name="限定范围学习")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="first_items",
+                        to="org.unit",
+                        verbose_name="议题库所属单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '第一议题',
-                'ordering': ['-released_on', '-id'],
-                'indexes': [models.Index(fields=['owner_unit', 'released_on'], name='plans_first_owner_u_13dba5_idx')],
+                "verbose_name": "第一议题",
+                "ordering": ["-released_on", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["owner_unit", "released_on"], name="plans_first_owner_u_13dba5_idx"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='prompt',
-            index=models.Index(fields=['issuer_unit', 'year'], name='plans_promp_issuer__cc8e0f_idx'),
+            model_name="prompt",
+            index=models.Index(
+                fields=["issuer_unit", "year"], name="plans_promp_issuer__cc8e0f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='promptack',
-            constraint=models.UniqueConstraint(fields=('prompt', 'group'), name='prompt_ack_once'),
+            model_name="promptack",
+            constraint=models.UniqueConstraint(fields=("prompt", "group"), name="prompt_ack_once"),
         ),
         migrations.AddConstraint(
-            model_name='yearplan',
-            constraint=models.UniqueConstraint(fields=('group', 'year'), name='one_plan_a_year'),
+            model_name="yearplan",
+            constraint=models.UniqueConstraint(fields=("group", "year"), name="one_plan_a_year"),
         ),
     ]

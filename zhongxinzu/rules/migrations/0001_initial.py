@@ -6,45 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Rule',
+            name="Rule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=60, unique=True)),
-                ('label', models.CharField(max_length=100, verbose_name='规则')),
-                ('kind', models.CharField(choices=[('int', '整数'), ('percent', '百分比'), ('bool', '是/否'), ('month_day', '月-日')], max_length=10)),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='单位')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='依据')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=60, unique=True)),
+                ("label", models.CharField(max_length=100, verbose_name="规则")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("int", "整数"),
+                            ("percent", "百分比"),
+                            ("bool", "是/否"),
+                            ("month_day", "月-日"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="单位")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="依据")),
             ],
             options={
-                'verbose_name': '学习规则',
-                'ordering': ['id'],
+                "verbose_name": "学习规则",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='RuleValue',
+            name="RuleValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='年度')),
-                ('value', models.JSONField(verbose_name='取值')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('set_at', models.DateTimeField(auto_now=True)),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='rules.rule')),
-                ('scope', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='适用范围（含下级）')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="年度"),
+                ),
+                ("value", models.JSONField(verbose_name="取值")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("set_at", models.DateTimeField(auto_now=True)),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="values",
+                        to="rules.rule",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="适用范围（含下级）",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规则取值',
-                'indexes': [models.Index(fields=['rule', 'scope', 'year'], name='rules_rulev_rule_id_329f06_idx')],
+                "verbose_name": "规则取值",
+                "indexes": [
+                    models.Index(
+                        fields=["rule", "scope", "year"], name="rules_rulev_rule_id_329f06_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,609 @@
+"""The benchmark: `make bench` (`python -m bench.run`).
+
+Builds the 5,000-group province with `gen_scale` in its own SQLite file
+(bench/data/bench.sqlite3, reused when it already holds the province), then measures in
+process, through Django's test client and the whole middleware stack with DEBUG=0:
+
+- the root supervisor's unit list, a group roster page, the person list,
+- the API people list for the root supervisor (when the API provides it),
+- importing a 10,000-row roster file (inside a transaction that is rolled back),
+
+each as the median and p90 of repeated runs after warm-ups, with the query count of one
+more run, and writes BENCHMARKS.md. BENCH_DATABASE_URL measures another database instead
+(e.g. a PostgreSQL one); BENCH_GROUPS and BENCH_RUNS change the size and the repeats.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+DB_FILE = DATA / "bench.sqlite3"
+BUILD_INFO = DATA / "builds.json"  # database URL -> how and when gen_scale built it
+REPORT = ROOT / "BENCHMARKS.md"
+GROUPS = int(os.environ.get("BENCH_GROUPS", "5000"))
+SEED = 2026
+RUNS = int(os.environ.get("BENCH_RUNS", "15"))
+WARMUPS = 3
+IMPORT_ROWS = 10_000
+IMPORT_RUNS = 3
+
+
+def configure() -> None:
+    """Production settings (DEBUG=0) on the benchmark's own database, before Django starts."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{DB_FILE}")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "zhongxinzu.settings"
+    os.environ["DEBUG"] = "0"
+    os.environ["DEMO_MODE"] = "0"
+    os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
+    # The test client speaks plain HTTP.
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ["SECURE_COOKIES"] = "0"
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    sys.path.insert(0, str(ROOT))
+    # whitenoise warns that collectstatic has not run; the pages measured need no files.
+    warnings.filterwarnings("ignore", message="No directory at")
+    import django
+
+    django.setup()
+
+
+@dataclass
+class Result:
+    name: str
+    target_ms: float | None = None
+    samples: list[float] = field(default_factory=list)  # wall-clock milliseconds
+    cpu: list[float] = field(default_factory=list)  # this process's CPU milliseconds
+    queries: int | None = None
+    note: str = ""  # why it was not measured, or what it measured
+    slowest: str = ""  # the slowest query of the counted run
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.samples) if self.samples else None
+
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu) if self.cpu else None
+
+    @property
+    def p90(self) -> float | None:
+        if not self.samples:
+            return None
+        ordered = sorted(self.samples)
+        return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
+
+    @property
+    def met(self) -> bool | None:
+        if self.target_ms is None or self.median is None:
+            return None
+        return self.median <= self.target_ms
+
+
+# --- dataset ---------------------------------------------------------------------------
+
+
+def ensure_dataset() -> dict:
+    """Migrate, then build the province unless it is there; returns the build record."""
+    from django.core.management import call_command
+
+    from zhongxinzu.org.models import Unit
+    from zhongxinzu.org.scale import CODE_PREFIX
+
+    url = os.environ["DATABASE_URL"]
+    builds = json.loads(BUILD_INFO.read_text()) if BUILD_INFO.exists() else {}
+    call_command("migrate", verbosity=0, interactive=False)
+    if Unit.objects.filter(code__startswith=CODE_PREFIX).exists():
+        print(f"reusing the scale data in {url}")
+        return {**builds.get(url, {}), "reused": True}
+    print(f"building gen_scale --groups {GROUPS} --seed {SEED} …")
+    started = time.perf_counter()
+    call_command("gen_scale", groups=GROUPS, seed=SEED, stdout=sys.stdout)
+    info = {
+        "seconds": round(time.perf_counter() - started, 1),
+        "groups": GROUPS,
+        "seed": SEED,
+        "built_at": dt.datetime.now().isoformat(timespec="minutes"),
+        "reused": False,
+    }
+    BUILD_INFO.write_text(json.dumps({**builds, url: info}, indent=1))
+    return info
+
+
+def dataset_counts() -> dict[str, int]:
+    from zhongxinzu.org.models import Membership, Person, StudyGroup, Unit
+
+    return {
+        "units": Unit.objects.count(),
+        "groups": StudyGroup.objects.count(),
+        "people": Person.objects.count(),
+        "memberships": Membership.objects.count(),
+    }
+
+
+def bench_users():
+    """The province's supervisor and one secretary, with their passwords fresh enough for
+    the session policy (a reused database may be older than the password expiry)."""
+    from django.utils import timezone
+
+    from zhongxinzu.accounts.models import User
+    from zhongxinzu.org.scale import SECRETARY_USERNAME, SUPERVISOR_USERNAME
+
+    names = [SUPERVISOR_USERNAME, SECRETARY_USERNAME]
+    User.objects.filter(username__in=names).update(password_changed_at=timezone.now())
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
+    return users[SUPERVISOR_USERNAME], users[SECRETARY_USERNAME]
+
+
+def roster_groups(secretary):
+    """A large group deep in the tree (seen by the supervisor) and the secretary's own."""
+    from django.db.models import Count, Q
+
+    from zhongxinzu.org.models import StudyGroup
+
+    deepest = StudyGroup.objects.order_by("-unit__depth").values_list("unit__depth", flat=True)[0]
+    large = (
+        StudyGroup.objects.filter(unit__depth=deepest)
+        .annotate(n=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
+        .order_by("-n", "unit__path")
+        .first()
+    )
+    own = StudyGroup.objects.get(
+        memberships__person=secretary.person_id, memberships__role="secretary"
+    )
+    return large, own
+
+
+# --- measuring -------------------------------------------------------------------------
+
+
+def client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="zhongxinzu.accounts.backends.PolicyModelBackend")
+    return client
+
+
+@contextlib.contextmanager
+def timed(result: Result):
+    """Add the wall-clock and CPU time of the block to `result`. On a shared machine the
+    CPU time (SQLite runs in this process) shows how much of the wall time was waiting."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield
+    result.samples.append((time.perf_counter() - wall) * 1000)
+    result.cpu.append((time.process_time() - cpu) * 1000)
+
+
+def count_queries(fn) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]), default=None)
+    text = ""
+    if slowest is not None:
+        text = f"{float(slowest['time']) * 1000:.0f} ms: {slowest['sql'][:300]}"
+    return len(ctx.captured_queries), text
+
+
+def measure_get(result: Result, client, url: str, headers: dict | None = None) -> Result:
+    headers = headers or {}
+
+    def get():
+        response = client.get(url, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+        return response
+
+    try:
+        for _ in range(WARMUPS):
+            get()
+        for _ in range(RUNS):
+            with timed(result):
+                get()
+        result.queries, result.slowest = count_queries(get)
+    except Exception as e:  # the harness reports a broken page instead of stopping
+        result.samples, result.cpu = [], []
+        result.note = f"not measured: {e}"
+        traceback.print_exc()
+    return result
+
+
+def measure_pages(supervisor, secretary) -> list[Result]:
+    from zhongxinzu.org.models import Unit
+
+    large, own = roster_groups(secretary)
+    sup, sec = client_for(supervisor), client_for(secretary)
+    pages = math.ceil(Unit.objects.filter(is_active=True).count() / 50)
+    results = [
+        measure_get(Result("Unit list, root supervisor, page 1 (/org/units/)"), sup, "/org/units/"),
+        measure_get(
+            Result(f"Unit list, root supervisor, last page (?page={pages})"),
+            sup,
+            f"/org/units/?page={pages}",
+        ),
+        measure_get(
+            Result(
+                f"Group roster, supervisor ({large.memberships.count()} rows, "
+                f"/org/groups/{large.pk}/)",
+                target_ms=100,
+            ),
+            sup,
+            f"/org/groups/{large.pk}/",
+        ),
+        measure_get(
+            Result(f"Group roster, its secretary (/org/groups/{own.pk}/)", target_ms=100),
+            sec,
+            f"/org/groups/{own.pk}/",
+        ),
+        measure_get(
+            Result("Person list, root supervisor, page 1 (/org/people/)"), sup, "/org/people/"
+        ),
+    ]
+    results.append(measure_api(supervisor))
+    return results
+
+
+def api_people_url() -> str | None:
+    from django.urls import Resolver404, resolve
+
+    for url in ("/api/people", "/api/people/"):
+        try:
+            resolve(url)
+        except Resolver404:
+            continue
+        return url
+    return None
+
+
+def measure_api(supervisor) -> Result:
+    """The API people list as the root supervisor: the browser session, else a token."""
+    result = Result("API people list, root supervisor (GET /api/people)", target_ms=100)
+    url = api_people_url()
+    if url is None:
+        result.note = "not measured: API missing (no route /api/people)"
+        return result
+    result.name = f"API people list, root supervisor (GET {url})"
+    client = client_for(supervisor)
+    headers = {}
+    try:
+        status = client.get(url).status_code
+    except Exception as e:
+        traceback.print_exc()
+        result.note = f"not measured: {e}"
+        return result
+    if status in (401, 403):
+        token = api_token(supervisor)
+        if token is None:
+            result.note = "not measured: the API refused the session and gave no token"
+            return result
+        client, headers = client_for_anonymous(), {"Authorization": f"Bearer {token}"}
+        result.name += " with a bearer token"
+    measure_get(result, client, url, headers)
+    if result.samples:
+        body = client.get(url, headers=headers).json()
+        if isinstance(body, dict) and isinstance(body.get("items"), list):
+            total = body.get("count", "?")
+            result.note = f"one page of {len(body['items'])} of {total} people"
+    return result
+
+
+def client_for_anonymous():
+    from django.test import Client
+
+    return Client()
+
+
+def api_token(user) -> str | None:
+    password = "Bench@" + "".join(random.choices("abcdefghjkmnpqrstuvwxyz23456789", k=16))
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    response = client_for_anonymous().post(
+        "/api/auth/token",
+        {"username": user.username, "password": password},
+        content_type="application/json",
+    )
+    if response.status_code != 200:
+        return None
+    body = response.json()
+    return body.get("token") or body.get("access_token")
+
+
+# --- the import ------------------------------------------------------------------------
+
+# Template header text → what the benchmark writes in that column.
+COLUMNS = [
+    (("单位编码", "单位代码", "组织编码", "编码"), "unit_code"),
+    (("单位名称", "所在单位", "单位"), "unit_name"),
+    (("中心组",), "group_name"),
+    (("姓名",), "name"),
+    (("性别",), "gender"),
+    (("职务",), "post"),
+    (("排序",), "rank_order"),
+    (("手机", "电话"), "phone"),
+    (("角色", "身份"), "role"),
+    (("起始", "开始", "任职", "加入"), "start_date"),
+    (("结束", "终止", "退出"), "end_date"),
+    (("备注",), "note"),
+]
+
+
+def _template_sheet(template):
+    from openpyxl import Workbook, load_workbook
+
+    if hasattr(template, "content"):  # an HttpResponse
+        template = template.content
+    workbook = template if isinstance(template, Workbook) else load_workbook(io.BytesIO(template))
+    sheet = workbook.worksheets[0]
+    for row in sheet.iter_rows():
+        if any(isinstance(c.value, str) and "姓名" in c.value for c in row):
+            return workbook, sheet, row[0].row, [str(c.value or "") for c in row]
+    raise RuntimeError("the roster template has no header row with 姓名")
+
+
+def roster_file(rows: int) -> tuple[bytes, list[str]]:
+    """A roster file in the import template's own columns: `rows` new members spread over
+    every group of the province (two or so per group, as a yearly roster update)."""
+    from zhongxinzu.org.imports import roster_template
+    from zhongxinzu.org.models import Unit
+    from zhongxinzu.org.scale import person_name
+
+    workbook, sheet, header_row, headers = _template_sheet(roster_template())
+    keys = []
+    for header in headers:
+        key = next((k for words, k in COLUMNS if any(w in header for w in words)), None)
+        keys.append(key)
+    unknown = [h for h, k in zip(headers, keys, strict=True) if h and k is None]
+    if sheet.max_row > header_row:
+        sheet.delete_rows(header_row + 1, sheet.max_row - header_row)
+    units = list(Unit.objects.filter(is_active=True).order_by("path").values_list("code", "name"))
+    rng = random.Random(SEED)
+    taken: set[tuple[str, str]] = set()
+    for i in range(rows):
+        code, unit_name = units[i % len(units)]
+        gender = "女" if rng.random() < 0.35 else "男"
+        name = person_name(rng, gender)
+        while (code, name) in taken:
+            name = person_name(rng, gender)
+        taken.add((code, name))
+        values = {
+            "unit_code": code,
+            "unit_name": unit_name,
+            "group_name": f"{unit_name}理论学习中心组",
+            "name": name,
+            "gender": gender,
+            "post": "党委委员",
+            "rank_order": 50 + i // len(units),
+            "phone": f"139{i:08d}",
+            "role": "成员",
+            "start_date": dt.date(2026, 1, 1),
+            "end_date": None,
+            "note": "",
+        }
+        sheet.append([values.get(k) if k else None for k in keys])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue(), unknown
+
+
+def _import_problem(result_obj) -> str:
+    """The import's own complaint, if its return value carries one."""
+    errors = getattr(result_obj, "errors", None)
+    if errors is None and isinstance(result_obj, dict):
+        errors = result_obj.get("errors")
+    if errors:
+        return f"the import reported {len(errors)} errors, first: {list(errors)[:3]}"
+    return ""
+
+
+def measure_import(supervisor) -> list[Result]:
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from zhongxinzu.org.models import Membership, Person
+
+    first = Result(f"Roster import, {IMPORT_ROWS:,} new rows (roster_import)", target_ms=15_000)
+    again = Result("Roster re-import of the same file (nothing changes)")
+    try:
+        from zhongxinzu.org.imports import roster_import
+    except ImportError as e:
+        first.note = again.note = f"not measured: import missing ({e})"
+        return [first, again]
+    try:
+        data, unknown = roster_file(IMPORT_ROWS)
+    except Exception as e:
+        traceback.print_exc()
+        first.note = again.note = f"not measured: could not build the file from the template ({e})"
+        return [first, again]
+    size = f"{len(data) / 1024:.0f} KiB"
+    notes = [f"file {size}"] + ([f"template columns left empty: {unknown}"] if unknown else [])
+
+    def run_once(res: Result):
+        with timed(res):
+            outcome = roster_import(actor=supervisor, data=data, filename="bench_roster.xlsx")
+        if problem := _import_problem(outcome):
+            raise RuntimeError(problem)
+
+    try:
+        for n in range(IMPORT_RUNS):
+            with transaction.atomic():  # each run starts from the same data: roll back
+                people, members = Person.objects.count(), Membership.objects.count()
+                run_once(first)
+                added = (Person.objects.count() - people, Membership.objects.count() - members)
+                if n == 0:
+                    notes.append(f"first run added {added[0]:,} people, {added[1]:,} memberships")
+                    run_once(again)
+                    again_added = Person.objects.count() - people - added[0]
+                    again.note = f"re-import added {again_added} people"
+                transaction.set_rollback(True)
+            print(f"  import run {n + 1}: {first.samples[-1] / 1000:.1f} s")
+    except (ValidationError, RuntimeError) as e:
+        traceback.print_exc()
+        first.samples, again.samples, first.cpu, again.cpu = [], [], [], []
+        first.note = f"not measured: the import rejected the file: {e}"[:400]
+    first.note = "; ".join(notes + ([first.note] if first.note else []))
+    return [first, again]
+
+
+# --- the report ------------------------------------------------------------------------
+
+
+def load_average() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def machine() -> dict[str, str]:
+    import sqlite3
+
+    import django
+    from django.db import connection
+
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kib = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        ram = f"{mem_kib / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        ram = "RAM unknown"
+    load = load_average()
+    vendor = connection.vendor
+    db = vendor
+    if vendor == "sqlite":
+        db = f"SQLite {sqlite3.sqlite_version} ({DB_FILE.relative_to(ROOT)}, WAL, synchronous=FULL)"
+    elif vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SHOW server_version")
+            db = f"PostgreSQL {cur.fetchone()[0]}"
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} cores, {ram}",
+        "load": f"{load:.2f}",
+        "software": (
+            f"Python {platform.python_version()}, Django {django.get_version()}, "
+            f"{platform.system()} {platform.release()}"
+        ),
+        "database": db,
+    }
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def write_report(
+    results: list[Result], info: dict, counts: dict, env: dict, started: dt.datetime
+) -> str:
+    met_label = {True: "yes", False: "**no**", None: "—"}
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m bench.run`); do not edit by hand. "
+        "性能基准，由 `make bench` 生成。",
+        "",
+        f"- **Date:** {started:%Y-%m-%d %H:%M} (local time)",
+        f"- **Machine:** {env['cpu']}; load average {env['load']} at the start, "
+        f"{load_average():.2f} at the end"
+        + (
+            " (the machine was shared: wall times are noisy, compare the CPU column)"
+            if max(float(env["load"]), load_average()) > (os.cpu_count() or 1) / 2
+            else ""
+        ),
+        f"- **Software:** {env['software']}; {env['database']}",
+        f"- **Dataset:** `gen_scale --groups {info.get('groups', GROUPS)} --seed "
+        f"{info.get('seed', SEED)}`: {counts['units']:,} units with {counts['groups']:,} "
+        f"study groups, {counts['people']:,} people, {counts['memberships']:,} memberships.",
+        "- **gen_scale build time:** "
+        + (
+            f"{info['seconds']} s"
+            + (
+                f" (built {info['built_at']}, reused for this run)"
+                if info.get("reused")
+                else " (built by this run)"
+            )
+            if "seconds" in info
+            else "not recorded (the database was built outside the bench)"
+        ),
+        f"- **Method:** in-process through Django's test client and the full middleware "
+        f"stack (DEBUG=0, database sessions saved on every request), {WARMUPS} warm-up "
+        f"requests, then the median and p90 of {RUNS} runs; the query count is of one more "
+        f"run. The import is timed {IMPORT_RUNS} times, each in a transaction that is "
+        "rolled back. Times are server-side only (no network, no browser); CPU ms is the "
+        "median CPU time of the benchmark process itself (Python and SQLite), which other "
+        "load on the machine disturbs much less than the wall-clock time.",
+        "",
+        "| Measurement | Median ms | p90 ms | CPU ms | Queries | Target | Met? |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for r in results:
+        target = f"≤ {_ms(r.target_ms)} ms" if r.target_ms else "(report only)"
+        queries = "—" if r.queries is None else str(r.queries)
+        lines.append(
+            f"| {r.name} | {_ms(r.median)} | {_ms(r.p90)} | {_ms(r.cpu_median)} | {queries} "
+            f"| {target} | "
+            f"{met_label[r.met]} |"
+        )
+    lines += ["", "## Notes", ""]
+    lines.append(
+        "- Query counts independent of the data size are asserted at two sizes by "
+        "`zhongxinzu/org/tests/test_query_counts.py` (unit list, roster, person list); "
+        "the API list's by the API tests."
+    )
+    for r in results:
+        if r.met is False:
+            lines.append(
+                f"- **Target not met — {r.name}:** median {_ms(r.median)} ms against "
+                f"≤ {_ms(r.target_ms)} ms with {r.queries} queries; the slowest query "
+                f"took {r.slowest or 'n/a'}"
+            )
+        if r.note:
+            lines.append(f"- {r.name}: {r.note}")
+        if r.target_ms is None and r.median is not None and r.slowest:
+            lines.append(f"- {r.name}: slowest query {r.slowest}")
+    lines.append("")
+    text = "\n".join(lines)
+    REPORT.write_text(text, encoding="utf-8")
+    return text
+
+
+def main() -> int:
+    configure()
+    started = dt.datetime.now()
+    info = ensure_dataset()
+    counts = dataset_counts()
+    supervisor, secretary = bench_users()
+    env = machine()
+    results = measure_pages(supervisor, secretary)
+    results += measure_import(supervisor)
+    print(write_report(results, info, counts, env, started))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
