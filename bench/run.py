@@ -263,6 +263,49 @@ def measure_pages(supervisor, secretary) -> list[Result]:
     return results
 
 
+def measure_compliance(supervisor, secretary) -> list[Result]:
+    """规则落实: the root's overview (page 1 of 50 groups, live; subtree totals from the
+    snapshot that `refresh_compliance` keeps, refreshed here first if missing), one group's
+    page and its annual report, for last year (a whole year of data)."""
+    from django.utils import timezone
+
+    from zhongxinzu.compliance.models import GroupCompliance
+    from zhongxinzu.compliance.services import snapshot_refresh
+
+    year = timezone.localdate().year - 1
+    if not GroupCompliance.objects.filter(year=year).exists():
+        started = time.perf_counter()
+        done = snapshot_refresh(year=year)
+        print(f"refresh_compliance: {done} groups in {time.perf_counter() - started:.1f} s")
+    large, _ = roster_groups(secretary)
+    sup = client_for(supervisor)
+    return [
+        measure_get(
+            Result(
+                f"Compliance overview, root supervisor (/compliance/overview/?year={year})",
+                target_ms=300,
+            ),
+            sup,
+            f"/compliance/overview/?year={year}",
+        ),
+        measure_get(
+            Result(
+                f"Group compliance page (/compliance/groups/{large.pk}/?year={year})", target_ms=100
+            ),
+            sup,
+            f"/compliance/groups/{large.pk}/?year={year}",
+        ),
+        measure_get(
+            Result(
+                f"Group annual report .docx (/compliance/groups/{large.pk}/report.docx)",
+                target_ms=2000,
+            ),
+            sup,
+            f"/compliance/groups/{large.pk}/report.docx?year={year}",
+        ),
+    ]
+
+
 def api_people_url() -> str | None:
     from django.urls import Resolver404, resolve
 
@@ -601,6 +644,7 @@ def main() -> int:
     env = machine()
     results = measure_pages(supervisor, secretary)
     results += measure_import(supervisor)
+    results += measure_compliance(supervisor, secretary)
     print(write_report(results, info, counts, env, started))
     return 0
 

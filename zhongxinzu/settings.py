@@ -136,8 +136,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client address: X-Forwarded-For is believed only when the request comes from a listed
+# reverse proxy (deploy/nginx overwrites the header with the client's address).
+TRUSTED_PROXIES = set(env_list("TRUSTED_PROXIES"))
+AXES_CLIENT_IP_CALLABLE = "zhongxinzu.audit.middleware.resolve_client_ip"
 
 OTP_TOTP_ISSUER = "中心组学习管理平台"
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("meetings/", include("zhongxinzu.meetings.urls")),
     path("outputs/", include("zhongxinzu.outputs.urls")),
     path("compliance/", include("zhongxinzu.compliance.urls")),
+    path("rules/", include("zhongxinzu.rules.urls")),
     path("api/", api.urls),
 ]

@@ -94,6 +94,15 @@ def _audit_triggers_lifted_for_flush(transactional_db) -> Iterator[None]:
     _triggers_present = False
 
 
+@pytest.fixture(autouse=True)
+def _rule_defaults(transactional_db) -> None:
+    """The live server's database is flushed after each test, data migrations included:
+    put the default rule values (rules/defaults.json) back."""
+    from django.apps import apps
+
+    importlib.import_module("zhongxinzu.rules.migrations.0002_default_values").load(apps, None)
+
+
 @pytest.fixture
 def shots(request) -> Callable:
     """shots(page, "step") saves a full-page screenshot; numbered in the order taken."""

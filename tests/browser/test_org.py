@@ -104,3 +104,14 @@ def test_pages_fit_a_phone_screen(phone_page, login, url, world, shots):
     page.goto(url("org:person_list"))
     _assert_fits_phone(page, "people")
     shots(page, "people")
+
+    # Sign out through the folded menu; the supervisor's indented unit tree fits as well.
+    page.locator("label.nav-toggle-label").click()
+    page.locator("nav").get_by_role("button", name="退出").click()
+    assert "/accounts/login/" in page.url
+    login(page, "supervisor")
+    page.goto(url("org:unit_list"))
+    assert page.locator("table").get_by_role("link", name=world.units["child"].name).count() == 1
+    _assert_fits_phone(page, "supervisor unit list")
+    _assert_rows_stack(page, "table.responsive")
+    shots(page, "supervisor-unit-list")

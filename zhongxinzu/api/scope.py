@@ -14,8 +14,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from zhongxinzu.accounts.models import Role
+from zhongxinzu.api.errors import FORBIDDEN
+from zhongxinzu.meetings.models import Attendance, LeaveRequest, MakeUp, StudySession
 from zhongxinzu.org import access
-from zhongxinzu.org.models import Unit
+from zhongxinzu.org.models import StudyGroup, Unit
+from zhongxinzu.outputs import selectors as output_selectors
+from zhongxinzu.plans import selectors as plan_selectors
+from zhongxinzu.rules.models import RuleValue
 
 
 def _is_sys_admin(user) -> bool:
@@ -61,3 +66,63 @@ memberships = access.scoped_memberships
 get_group = access.get_group_for
 get_person = access.get_person_for
 get_membership = access.get_membership_for
+
+
+# --- the study cycle -------------------------------------------------------------------
+#
+# The apps' own visibility rules, as the pages apply them: supervisors read every group of
+# their subtrees; a group's people read its sessions, plans, prompts and first items; members
+# see only their own attendance, leave, make-up study and outputs, the group's secretary and
+# leaders see the group's. Admins and observers hold no group and supervise nothing, so they
+# get nothing here either.
+
+prompts = plan_selectors.prompts_visible
+first_items = plan_selectors.first_items_visible
+plans = plan_selectors.plans_visible
+outputs = output_selectors.outputs_visible
+conversions = output_selectors.conversions_visible
+
+
+def sessions(user) -> QuerySet[StudySession]:
+    return access.by_group(user, StudySession.objects.all())
+
+
+def attendance(user) -> QuerySet[Attendance]:
+    return access.by_group_or_own(user, Attendance.objects.all(), "session__group", "person")
+
+
+def leave_requests(user) -> QuerySet[LeaveRequest]:
+    return access.by_group_or_own(user, LeaveRequest.objects.all(), "session__group", "person")
+
+
+def makeups(user) -> QuerySet[MakeUp]:
+    return access.by_group_or_own(
+        user, MakeUp.objects.all(), "attendance__session__group", "attendance__person"
+    )
+
+
+def supervised_units(user) -> QuerySet[Unit]:
+    """The units of the subtrees the user supervises (where rules may be set)."""
+    return Unit.objects.filter(access.subtree_q(access.principal_of(user).supervised))
+
+
+def rule_values(user) -> QuerySet[RuleValue]:
+    """Rule overrides set within the subtrees the user supervises."""
+    p = access.principal_of(user)
+    return RuleValue.objects.filter(access.subtree_q(p.supervised, "scope__"))
+
+
+def is_group_staff(user, group: StudyGroup) -> bool:
+    """The group's secretary or leaders, or a supervisor above it: who reads the group's
+    records by name (roll, compliance drill-downs, annual report, register)."""
+    p = access.principal_of(user)
+    return group.pk in p.staff_group_ids() or access.in_subtree(group.unit, p.supervised)
+
+
+def get(qs: QuerySet, pk: int, *, writable=None, message: str = FORBIDDEN):
+    """`pk` from a scoped queryset (404 if absent); 403 with `message` unless
+    `writable(obj)`."""
+    obj = access.get_in(qs, pk)
+    if writable is not None and not writable(obj):
+        raise PermissionDenied(message)
+    return obj

@@ -1,13 +1,22 @@
+import ipaddress
 import uuid
+
+from django.conf import settings
 
 from zhongxinzu.audit import context
 
 
-def client_ip(request) -> str | None:
-    # axes resolves the client IP with the configured proxy count; reuse its answer.
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or None
+def resolve_client_ip(request) -> str | None:
+    """REMOTE_ADDR, or the last X-Forwarded-For entry when REMOTE_ADDR is a trusted proxy.
+    Used by django-axes (AXES_CLIENT_IP_CALLABLE) and the audit log alike."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote in settings.TRUSTED_PROXIES:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            return remote
+    return remote
 
 
 class RequestContextMiddleware:
@@ -19,7 +28,9 @@ class RequestContextMiddleware:
     def __call__(self, request):
         request.request_id = str(uuid.uuid4())
         token = context.set_current(
-            context.RequestContext(client_ip=client_ip(request), request_id=request.request_id)
+            context.RequestContext(
+                client_ip=resolve_client_ip(request), request_id=request.request_id
+            )
         )
         try:
             response = self.get_response(request)

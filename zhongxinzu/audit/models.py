@@ -33,6 +33,21 @@ ACTION_LABELS = {
     "backup": "备份",
     "restore": "恢复",
     "gen_scale": "生成规模测试数据",
+    "issue": "下发",
+    "acknowledge": "签收",
+    "submit": "提交",
+    "approve": "审批通过",
+    "refuse": "不予批准",
+    "return": "退回",
+    "file": "报备",
+    "reopen": "重新打开",
+    "confirm": "确认",
+    "download": "下载",
+    "sign_in": "扫码签到",
+    "attendance": "考勤",
+    "session_held": "标记已举行",
+    "session_record": "完成记录",
+    "send_reminders": "发送提醒",
 }
 
 

@@ -160,8 +160,14 @@ def _border(ppr, side: str, *, size: int, color: str, space: int = 1) -> None:
         borders.append(edge)
 
 
-def _indent_chars(paragraph, *, first_line: int | None = None, left: int | None = None,
-                  right: int | None = None, char: Length = CHAR) -> None:
+def _indent_chars(
+    paragraph,
+    *,
+    first_line: int | None = None,
+    left: int | None = None,
+    right: int | None = None,
+    char: Length = CHAR,
+) -> None:
     """Indents in characters: both the character count (w:*Chars, which Word and WPS honour)
     and the equivalent length (for other readers)."""
     fmt = paragraph.paragraph_format
@@ -174,16 +180,14 @@ def _indent_chars(paragraph, *, first_line: int | None = None, left: int | None 
     ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
     if ind is None:
         return
-    scale = int(round(char.pt * 100 / 16))  # w:*Chars is in 1/100 of a 16 pt character
+    # w:*Chars count hundredths of a character of the paragraph's own font size.
     if first_line is not None:
-        if first_line >= 0:
-            ind.set(qn("w:firstLineChars"), str(first_line * 100 * scale // 100))
-        else:
-            ind.set(qn("w:hangingChars"), str(-first_line * 100 * scale // 100))
+        attr = "w:firstLineChars" if first_line >= 0 else "w:hangingChars"
+        ind.set(qn(attr), str(abs(first_line) * 100))
     if left is not None:
-        ind.set(qn("w:leftChars"), str(left * 100 * scale // 100))
+        ind.set(qn("w:leftChars"), str(left * 100))
     if right is not None:
-        ind.set(qn("w:rightChars"), str(right * 100 * scale // 100))
+        ind.set(qn("w:rightChars"), str(right * 100))
 
 
 def _page_field(paragraph, font: str, size: Length) -> None:

@@ -137,7 +137,7 @@ DEMO_GROUP = "JC-JY"  # secretary, leader and member accounts belong to this gro
 class DemoCity:
     units: dict[str, Unit] = field(default_factory=dict)
     people: dict[str, list[Person]] = field(default_factory=dict)
-    accounts: list[User] = field(default_factory=list)
+    accounts: dict[str, User] = field(default_factory=dict)
 
 
 def build_org(city: DemoCity, rng: random.Random, today: dt.date) -> None:
@@ -211,7 +211,7 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
-def build_accounts(city: DemoCity) -> None:
+def build_accounts(city: DemoCity, rng: random.Random, today: dt.date) -> None:
     roles = dict(
         Membership.objects.filter(group__unit=city.units[DEMO_GROUP]).values_list(
             "person_id", "role"
@@ -241,7 +241,7 @@ def build_accounts(city: DemoCity) -> None:
         User.objects.filter(pk=user.pk).update(is_demo=True)
         if role:
             RoleGrant.objects.create(user=user, role=role, unit=unit)
-        city.accounts.append(user)
+        city.accounts[username] = user
 
 
 ACCOUNT_LABELS = {
@@ -256,7 +256,13 @@ ACCOUNT_LABELS = {
 }
 
 
-STEPS = [build_org]
+def _study_year(city: DemoCity, rng: random.Random, today: dt.date) -> None:
+    from zhongxinzu.demo.study_year import build_study_years
+
+    build_study_years(city, rng, today)
+
+
+STEPS = [build_org, build_accounts, _study_year]
 
 
 def demo_present() -> bool:
@@ -269,5 +275,4 @@ def build_demo_city(*, seed: int = 2026) -> DemoCity:
     today = timezone.localdate()
     for step in STEPS:
         step(city, rng, today)
-    build_accounts(city)
     return city

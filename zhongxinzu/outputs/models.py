@@ -58,6 +58,17 @@ class Output(Versioned):
     def __str__(self):
         return self.title
 
+    @property
+    def is_speech(self) -> bool:
+        return self.kind == self.Kind.SPEECH_DRAFT
+
+    @property
+    def status_label(self) -> str:
+        """Only speech drafts go through review; other outputs are simply handed in."""
+        if not self.is_speech and self.status == self.Status.SUBMITTED:
+            return "已提交"
+        return self.get_status_display()
+
 
 class Conversion(models.Model):
     """成果转化: an output turned into a policy document, a measure or a solved problem."""
