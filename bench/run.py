@@ -1,12 +1,16 @@
 """The benchmark: `make bench` (`python -m bench.run`).
 
-Builds the 5,000-group province with `gen_scale` in its own SQLite file
-(bench/data/bench.sqlite3, reused when it already holds the province), then measures in
-process, through Django's test client and the whole middleware stack with DEBUG=0:
+Builds the 5,000-group province and its three years of study activity with `gen_scale` in
+its own SQLite file (bench/data/bench.sqlite3; gen_scale runs only the steps the file does
+not hold yet, so an existing province gains the newer steps and a complete one is reused),
+then measures in process, through Django's test client and the whole middleware stack with
+DEBUG=0:
 
 - the root supervisor's unit list, a group roster page, the person list,
 - the API people list for the root supervisor (when the API provides it),
 - importing a 10,000-row roster file (inside a transaction that is rolled back),
+- the root's compliance overview, a group's compliance page and its annual report (.docx),
+- a member's QR sign-in (POST) to a session open now (made for the run and rolled back),
 
 each as the median and p90 of repeated runs after warm-ups, with the query count of one
 more run, and writes BENCHMARKS.md. BENCH_DATABASE_URL measures another database instead
@@ -23,6 +27,7 @@ import math
 import os
 import platform
 import random
+import re
 import statistics
 import sys
 import time
@@ -100,41 +105,83 @@ class Result:
 # --- dataset ---------------------------------------------------------------------------
 
 
-def ensure_dataset() -> dict:
-    """Migrate, then build the province unless it is there; returns the build record."""
-    from django.core.management import call_command
+class _Tee:
+    """Write to the terminal and keep a copy (to read gen_scale's step timings)."""
 
-    from zhongxinzu.org.models import Unit
-    from zhongxinzu.org.scale import CODE_PREFIX
+    def __init__(self, *outs):
+        self.outs = outs
+
+    def write(self, text: str) -> None:
+        for out in self.outs:
+            out.write(text)
+
+    def flush(self) -> None:
+        for out in self.outs:
+            out.flush()
+
+
+def ensure_dataset() -> dict:
+    """Migrate, then let gen_scale build what the database lacks; returns the build record:
+    {"groups", "seed", "runs": [{"built_at", "seconds", "steps": {name: seconds}}], …}."""
+    from django.core.management import call_command
 
     url = os.environ["DATABASE_URL"]
     builds = json.loads(BUILD_INFO.read_text()) if BUILD_INFO.exists() else {}
+    record = builds.get(url, {})
     call_command("migrate", verbosity=0, interactive=False)
-    if Unit.objects.filter(code__startswith=CODE_PREFIX).exists():
-        print(f"reusing the scale data in {url}")
-        return {**builds.get(url, {}), "reused": True}
-    print(f"building gen_scale --groups {GROUPS} --seed {SEED} …")
+    print(f"gen_scale --groups {GROUPS} --seed {SEED} (only the steps not built yet) …")
+    copy = io.StringIO()
     started = time.perf_counter()
-    call_command("gen_scale", groups=GROUPS, seed=SEED, stdout=sys.stdout)
+    call_command("gen_scale", groups=GROUPS, seed=SEED, stdout=_Tee(sys.stdout, copy))
+    seconds = round(time.perf_counter() - started, 1)
+    text = copy.getvalue()
+    if "未做任何改动" in text:
+        return {**record, "reused": True}
+    runs = record.get("runs") or []
+    if not runs and "seconds" in record:  # a record from before runs were kept: org only
+        runs = [{"built_at": record["built_at"], "seconds": record["seconds"], "steps": {}}]
+    steps = {
+        m.group(1): float(m.group(2))
+        for m in re.finditer(r"^  (\w+)\s+([\d.]+) s", text, flags=re.MULTILINE)
+    }
+    runs.append(
+        {
+            "built_at": dt.datetime.now().isoformat(timespec="minutes"),
+            "seconds": seconds,
+            "steps": steps,
+        }
+    )
     info = {
-        "seconds": round(time.perf_counter() - started, 1),
-        "groups": GROUPS,
-        "seed": SEED,
-        "built_at": dt.datetime.now().isoformat(timespec="minutes"),
-        "reused": False,
+        "groups": record.get("groups", GROUPS),
+        "seed": record.get("seed", SEED),
+        "runs": runs,
+        "seconds": round(sum(r["seconds"] for r in runs), 1),
+        "built_at": runs[0]["built_at"],
     }
     BUILD_INFO.write_text(json.dumps({**builds, url: info}, indent=1))
-    return info
+    return {**info, "reused": False}
 
 
-def dataset_counts() -> dict[str, int]:
+def dataset_counts() -> dict:
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from zhongxinzu.meetings.models import Attendance, MakeUp, StudySession
     from zhongxinzu.org.models import Membership, Person, StudyGroup, Unit
+    from zhongxinzu.outputs.models import Output
 
+    span = StudySession.objects.aggregate(first=Min("starts_at"), last=Max("starts_at"))
     return {
         "units": Unit.objects.count(),
         "groups": StudyGroup.objects.count(),
         "people": Person.objects.count(),
         "memberships": Membership.objects.count(),
+        "sessions": StudySession.objects.count(),
+        "attendance": Attendance.objects.count(),
+        "makeups": MakeUp.objects.count(),
+        "outputs": Output.objects.count(),
+        "first": timezone.localtime(span["first"]).date() if span["first"] else None,
+        "last": timezone.localtime(span["last"]).date() if span["last"] else None,
     }
 
 
@@ -304,6 +351,79 @@ def measure_compliance(supervisor, secretary) -> list[Result]:
             f"/compliance/groups/{large.pk}/report.docx?year={year}",
         ),
     ]
+
+
+def measure_sign_in(secretary) -> Result:
+    """签到: a member's POST of the QR code's URL (the token of the current 30 s slot) to a
+    session of the secretary's group whose window is open now, committed as in production.
+    The session is made for the run and deleted after it; the member's attendance row is
+    deleted after each POST (untimed), so every POST is a first sign-in. What stays in the
+    database: the member's account `bench_member` and the audit entries of the sign-ins."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from zhongxinzu.accounts.models import User
+    from zhongxinzu.meetings.models import Attendance, StudySession
+    from zhongxinzu.meetings.services import sign_in_token
+    from zhongxinzu.org.access import active_memberships
+
+    result = Result("QR sign-in, a member's POST (/meetings/sign-in/<token>/)", target_ms=50)
+    _, group = roster_groups(secretary)
+    now = timezone.now()
+    member = (
+        active_memberships(on=timezone.localdate())
+        .filter(group=group, role="member")
+        .select_related("person")
+        .order_by("role_rank", "person__rank_order")
+        .first()
+    )
+    user = User.objects.filter(username="bench_member").first()
+    if user is None:
+        user = User(username="bench_member", person=member.person)
+        user.set_unusable_password()
+    user.person, user.password_changed_at = member.person, now
+    user.save()
+    session = StudySession.objects.create(
+        group=group,
+        kind=StudySession.Kind.COLLECTIVE_STUDY,
+        title="基准测试：扫码签到",
+        starts_at=now - dt.timedelta(minutes=5),
+        ends_at=now + dt.timedelta(hours=3),
+        place="机关三楼会议室",
+    )
+    client = client_for(user)
+
+    def post(around=contextlib.nullcontext):
+        url = reverse("meetings:sign_in", args=[sign_in_token(session_id=session.pk)])
+        with around() as captured:
+            response = client.post(url)
+        mine = Attendance.objects.filter(session=session, person=member.person, method="qr")
+        if response.status_code != 200 or mine.delete()[0] != 1:
+            raise RuntimeError(f"POST {url} answered {response.status_code}, no sign-in")
+        return captured
+
+    try:
+        for _ in range(WARMUPS):
+            post()
+        for _ in range(RUNS):
+            post(lambda: timed(result))
+        captured = post(lambda: CaptureQueriesContext(connection)).captured_queries
+        result.queries = len(captured)
+        slowest = max(captured, key=lambda q: float(q["time"]))
+        result.slowest = f"{float(slowest['time']) * 1000:.0f} ms: {slowest['sql'][:300]}"
+        result.note = (
+            f"{member.person.name} of group {group.pk}, with the token of the current slot; "
+            "every POST a first sign-in, committed"
+        )
+    except Exception as e:  # the harness reports a broken page instead of stopping
+        traceback.print_exc()
+        result.samples, result.cpu = [], []
+        result.note = f"not measured: {e}"
+    finally:
+        session.delete()
+    return result
 
 
 def api_people_url() -> str | None:
@@ -581,18 +701,15 @@ def write_report(
         f"- **Software:** {env['software']}; {env['database']}",
         f"- **Dataset:** `gen_scale --groups {info.get('groups', GROUPS)} --seed "
         f"{info.get('seed', SEED)}`: {counts['units']:,} units with {counts['groups']:,} "
-        f"study groups, {counts['people']:,} people, {counts['memberships']:,} memberships.",
-        "- **gen_scale build time:** "
+        f"study groups, {counts['people']:,} people, {counts['memberships']:,} memberships; "
         + (
-            f"{info['seconds']} s"
-            + (
-                f" (built {info['built_at']}, reused for this run)"
-                if info.get("reused")
-                else " (built by this run)"
-            )
-            if "seconds" in info
-            else "not recorded (the database was built outside the bench)"
+            f"study activity from {counts['first']} to {counts['last']}: "
+            f"{counts['sessions']:,} sessions, {counts['attendance']:,} attendance rows, "
+            f"{counts['makeups']:,} make-ups, {counts['outputs']:,} outputs."
+            if counts["sessions"]
+            else "no study activity."
         ),
+        "- **gen_scale build time:** " + build_time(info),
         f"- **Method:** in-process through Django's test client and the full middleware "
         f"stack (DEBUG=0, database sessions saved on every request), {WARMUPS} warm-up "
         f"requests, then the median and p90 of {RUNS} runs; the query count is of one more "
@@ -635,6 +752,34 @@ def write_report(
     return text
 
 
+def build_time(info: dict) -> str:
+    """How long gen_scale took, run by run (a province built before the study steps existed
+    was extended later), with each run's slowest steps."""
+    if "seconds" not in info:
+        return "not recorded (the database was built outside the bench)"
+    runs = info.get("runs") or [{"built_at": info["built_at"], "seconds": info["seconds"]}]
+    parts = []
+    for run in runs:
+        steps = run.get("steps") or {}
+        if "units" in steps and "attendance" in steps:
+            what = "all steps"
+        elif "attendance" in steps or "sessions" in steps:
+            what = "study steps"
+        elif "units" in steps or not steps:
+            what = "org steps"
+        else:
+            what = "steps " + ", ".join(steps)
+        slowest = sorted(steps.items(), key=lambda kv: -kv[1])[:4]
+        detail = ", ".join(f"{name} {sec:g} s" for name, sec in slowest)
+        parts.append(
+            f"{run['seconds']} s for the {what} on {run['built_at']}"
+            + (f" (slowest: {detail})" if detail else "")
+        )
+    total = [f"{info['seconds']} s in all"] if len(runs) > 1 else []
+    when = "reused for this run" if info.get("reused") else "built or extended by this run"
+    return "; ".join(total + parts) + f" — {when}"
+
+
 def main() -> int:
     configure()
     started = dt.datetime.now()
@@ -645,6 +790,7 @@ def main() -> int:
     results = measure_pages(supervisor, secretary)
     results += measure_import(supervisor)
     results += measure_compliance(supervisor, secretary)
+    results.append(measure_sign_in(secretary))
     print(write_report(results, info, counts, env, started))
     return 0
 

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "zhongxinzu.meetings",
     "zhongxinzu.outputs",
     "zhongxinzu.compliance",
+    "zhongxinzu.supervision",
+    "zhongxinzu.assessment",
     "zhongxinzu.ops",
 ]
 

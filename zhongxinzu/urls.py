@@ -13,6 +13,8 @@ urlpatterns = [
     path("meetings/", include("zhongxinzu.meetings.urls")),
     path("outputs/", include("zhongxinzu.outputs.urls")),
     path("compliance/", include("zhongxinzu.compliance.urls")),
+    path("supervision/", include("zhongxinzu.supervision.urls")),
+    path("assessment/", include("zhongxinzu.assessment.urls")),
     path("rules/", include("zhongxinzu.rules.urls")),
     path("api/", api.urls),
 ]

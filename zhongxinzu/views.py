@@ -18,10 +18,14 @@ def home(request):
         return redirect("accounts:grant_list")
     if p.admin_role == Role.AUDIT_ADMIN:
         return redirect("audit:entry_list")
+    # Supervisors land on their subtree's compliance overview, a group's secretary and
+    # leaders on their group's compliance page, members on their own study record.
     if p.supervised:
-        return redirect("org:unit_detail", pk=p.supervised[0].pk)
+        return redirect("compliance:overview")
+    if p.staff_group_ids():
+        return redirect("compliance:group_detail", pk=p.staff_group_ids()[0])
     if p.group_roles:
-        return redirect("org:group_detail", pk=next(iter(p.group_roles)))
+        return redirect("meetings:my_study")
     return render(request, "home.html", {"principal": p})
 
 

@@ -13,7 +13,25 @@ from ninja.renderers import JSONRenderer
 
 from zhongxinzu.api import errors
 from zhongxinzu.api.auth import bearer_auth, session_auth
-from zhongxinzu.api.routers import auth, groups, memberships, people, units
+from zhongxinzu.api.routers import (
+    attendance,
+    auth,
+    compliance,
+    conversions,
+    first_items,
+    groups,
+    leave_requests,
+    makeups,
+    memberships,
+    outputs,
+    people,
+    plans,
+    prompts,
+    reports,
+    rules,
+    sessions,
+    units,
+)
 
 
 class Renderer(JSONRenderer):
@@ -55,6 +73,9 @@ DESCRIPTION = """中心组学习管理平台的数据接口。
 - 修改：使用 PATCH，只提交要修改的字段，并带上读取时得到的 `version`；版本已过期返回 409。
 - 错误：统一为 `{"detail": "中文说明", "field": "出错字段", "errors": [...]}`。
 - 列表：`limit`/`offset` 分页，返回 `{"items": [...], "count": 总数}`。
+- 时间：返回带时区的 ISO 8601；提交不带时区的时间按北京时间理解。
+- 文书：学习计划、年度学习情况汇报（.docx）和考勤登记表（.xlsx）与网页下载的完全相同，
+  每次下载记入审计日志。附件和补学材料文件请在网页上传下载。
 """
 
 api = Api(
@@ -73,3 +94,15 @@ api.add_router("/units", units.router)
 api.add_router("/groups", groups.router)
 api.add_router("/people", people.router)
 api.add_router("/memberships", memberships.router)
+api.add_router("/prompts", prompts.router)
+api.add_router("/first-items", first_items.router)
+api.add_router("/plans", plans.router)
+api.add_router("/outputs", outputs.router)
+api.add_router("/conversions", conversions.router)
+api.add_router("/rules", rules.router)
+api.add_router("/sessions", sessions.router)
+api.add_router("/attendance", attendance.router)
+api.add_router("/leave-requests", leave_requests.router)
+api.add_router("/makeups", makeups.router)
+api.add_router("/compliance", compliance.router)
+api.add_router("/groups", reports.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 
 from django.db.models import QuerySet
@@ -31,3 +32,37 @@ def body_ref(qs: QuerySet, pk: int, field: str, message: str):
 def changed_fields(payload) -> dict:
     """The fields the client sent (PATCH semantics)."""
     return payload.model_dump(exclude_unset=True)
+
+
+def person_name(user) -> str:
+    """How a user who acted on a record is shown: the full name, else the username."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def file_operation(content_type: str, description: str) -> dict:
+    """openapi_extra for an operation answering with a file download."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+
+
+def members_in_year(group, year: int) -> list:
+    """The group's memberships at any time in `year`, one per person (the highest role),
+    in official order."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    seen = {}
+    for m in (
+        group.memberships.filter(start_date__lte=last)
+        .exclude(end_date__lt=first)
+        .select_related("person")
+        .order_by("role_rank", "person__rank_order", "person_id")
+    ):
+        seen.setdefault(m.person_id, m)
+    return list(seen.values())

@@ -399,7 +399,9 @@ class AckRowOut(Schema):
     acknowledged_at: dt.datetime | None
     acknowledged_by: str
     deadline: dt.date | None
-    state: str = Field(description="on_time 按期签收 / late 逾期签收 / overdue 逾期未签收 / pending")
+    state: str = Field(
+        description="on_time 按期签收 / late 逾期签收 / overdue 逾期未签收 / pending"
+    )
 
 
 class AckPage(Schema):
@@ -767,7 +769,9 @@ class RuleValueIn(In):
     rule: Text(60) = Field(description="规则标识，如 sessions_per_year")
     unit: Id = Field(description="对该单位及其全部下级生效")
     year: Year | None = Field(None, description="不填表示各年度通用")
-    value: bool | int | Text(20) = Field(description="整数、true/false 或“月-日”")
+    value: bool | Annotated[int, Field(ge=-(10**9), le=10**9)] | Text(20) = Field(
+        description="整数、true/false 或“月-日”"
+    )
     note: Text(200) = ""
 
 
@@ -781,7 +785,7 @@ LeaveStatus = _choices(LeaveRequest.Status)
 
 class SessionFilters(PageParams):
     year: Year = Field(None, description="开始时间所在年度")
-    on: dt.date = Field(None, description="只列出该日的学习")
+    on: Day = Field(None, description="只列出该日的学习")
     group: Id = None
     kind: SessionKind = None
     status: SessionStatus = None
@@ -1096,7 +1100,9 @@ class GroupComplianceOut(Schema):
     missed: int
     at_risk: int
     checks: list[CheckOut]
-    members: list[MemberComplianceOut] = Field(description="学习秘书、组长和督导看到全体；成员只看到本人")
+    members: list[MemberComplianceOut] = Field(
+        description="学习秘书、组长和督导看到全体；成员只看到本人"
+    )
 
 
 class ProofRowOut(Schema):
@@ -1163,3 +1169,58 @@ class ReportTextIn(In):
     practices: Text(20000) = None
     problems: Text(20000) = None
     next_steps: Text(20000) = None
+
+
+# --- yearly counts and rates ------------------------------------------------------------
+
+
+class CountParams(PageParams):
+    year: Year = Field(None, description="不填为今年")
+    group: Id = Field(None, description="按成员统计该中心组；督导不填则按中心组统计督导范围")
+
+
+class OutputCountRow(Schema):
+    group_id: int
+    group_name: str
+    person_id: int | None = Field(None, description="按成员统计时的成员")
+    person_name: str = ""
+    role_label: str = ""
+    counts: dict[str, int] = Field(
+        description="各类成果篇数，另有 total 合计、written 文章和调研报告"
+    )
+    conversions: dict[str, int] | None = Field(None, description="按中心组统计时的成果转化")
+
+
+class OutputCountsOut(Schema):
+    year: int
+    group_id: int | None
+    required: int | None = Field(description="每名成员每年文章或调研报告（规则，按成员统计时）")
+    items: list[OutputCountRow]
+    count: int
+
+
+class RateParams(PageParams):
+    year: Year = Field(None, description="不填为今年")
+    group: Id = Field(None, description="不填为您所在的第一个中心组")
+
+
+class RateOut(Schema):
+    attended: int
+    expected: int
+    percent: float | None
+
+
+class MemberRateOut(RateOut):
+    person_id: int
+    person_name: str
+    role_label: str
+    meets: bool | None = Field(description="是否达到规定的参学率（尚无记录时为空）")
+
+
+class RatesOut(Schema):
+    group_id: int
+    year: int
+    rate: RateOut = Field(description="全年出勤率（实到/应到，不含列席）")
+    required: int = Field(description="规定的成员年度参学率（%）")
+    items: list[MemberRateOut]
+    count: int

@@ -322,6 +322,12 @@ class GroupResult:
         return self.count(AT_RISK)
 
 
+def month_day(value: str, year: int) -> dt.date:
+    """A "MM-DD" rule value in `year`; 02-29 falls on 02-28 in a common year."""
+    month, day = (int(x) for x in str(value).split("-"))
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
 def worst(statuses: Iterable[str]) -> str:
     return max(statuses, key=SEVERITY.__getitem__, default=NA)
 
@@ -604,15 +610,30 @@ def pct(attended: int, due: int) -> str:
 
 
 def _judge(r: GroupResult) -> None:
-    book, period, as_of, d = r.book, r.period, r.as_of, r.data
-    done = [s for s in d.sessions if s.done and s.starts.date() <= as_of]
+    book = r.book
 
     def add(key: str, status: str, **kwargs) -> None:
         rule = CHECK_BY_KEY[key].rule
         source = book.sources.get(rule, "") if rule else "名册规则"
         r.checks[key] = Check(key=key, status=status, source=source, **kwargs)
 
-    # sessions and topical sessions: counts against (pro-rated) annual targets
+    done = [s for s in r.data.sessions if s.done and s.starts.date() <= r.as_of]
+    _judge_counts(r, add, done)
+    _judge_discussions(r, add, done)
+    _judge_sessions(r, add, done)
+    _judge_attendance(r, add, done)
+    _judge_members(r, add)
+    _judge_speeches(r, add, done)
+    _judge_plan(r, add, done)
+    _judge_deadlines(r, add, done)
+    _judge_roster(r, add, done)
+    # keep the display order of CHECKS
+    r.checks = {c.key: r.checks[c.key] for c in CHECKS if c.key in r.checks}
+
+
+def _judge_counts(r: GroupResult, add, done: list[SessionRow]) -> None:
+    """Sessions and topical sessions against (pro-rated) annual targets."""
+    book, period, as_of = r.book, r.period, r.as_of
     for key, rule, kinds in (
         ("sessions", "sessions_per_year", None),
         ("topical", "topical_per_year", StudySession.TOPICAL_KINDS),
@@ -637,7 +658,10 @@ def _judge(r: GroupResult) -> None:
             final=final,
         )
 
-    # discussions: at least N in every quarter
+
+def _judge_discussions(r: GroupResult, add, done: list[SessionRow]) -> None:
+    """At least N discussions (研讨) in every quarter."""
+    book, period, as_of = r.book, r.period, r.as_of
     per_quarter = book["discussions_per_quarter"]
     parts, statuses, met_quarters, judged = [], [], 0, 0
     for name, q in period.quarters():
@@ -665,7 +689,10 @@ def _judge(r: GroupResult) -> None:
         final=period.over(as_of),
     )
 
-    # session length
+
+def _judge_sessions(r: GroupResult, add, done: list[SessionRow]) -> None:
+    """Every session long enough, with a 第一议题, recorded in time."""
+    book, period, as_of, d = r.book, r.period, r.as_of, r.data
     minimum = book["session_min_minutes"]
     short = [s for s in done if s.minutes < minimum]
     if not done:
@@ -734,7 +761,10 @@ def _judge(r: GroupResult) -> None:
             detail=f"{len(past)}次学习中：逾期未记录{overdue}次，逾期记录{late}次，即将到期{pending}次",
         )
 
-    # attendance per session and over the period
+
+def _judge_attendance(r: GroupResult, add, done: list[SessionRow]) -> None:
+    """Attendance per session and over the period."""
+    book, period, as_of = r.book, r.period, r.as_of
     rate = book["attendance_rate"]
     taken = [s for s in done if s.due]
     under = [s for s in taken if s.attended * 100 < rate * s.due]
@@ -764,16 +794,16 @@ def _judge(r: GroupResult) -> None:
         detail=f"应到{due}人次，实到{attended}人次",
     )
 
-    # members: participation, written outputs, make-ups
-    _judge_members(r, add)
 
-    # speech drafts reviewed before the session
+def _judge_speeches(r: GroupResult, add, done: list[SessionRow]) -> None:
+    """Speech drafts reviewed by the leader before the session."""
+    book, as_of, d = r.book, r.as_of, r.data
     if not book["speech_review_before_session"]:
         add("speech_review", NA, detail="本地规则未要求")
     elif not d.speeches:
         add("speech_review", NA, detail="本期无发言材料")
     else:
-        now = timezone.now()
+        now = _moment(as_of)
         bad, pending = 0, 0
         for sp in d.speeches:
             sp["state"] = _speech_state(sp, now, as_of)
@@ -791,9 +821,11 @@ def _judge(r: GroupResult) -> None:
             detail=f"{len(d.speeches)}份发言材料中{bad}份未在会前审阅，{pending}份待审阅",
         )
 
-    # the year plan filed upward by the deadline
-    month, day = (int(x) for x in str(book["plan_due"]).split("-"))
-    due_day = dt.date(period.rule_year, month, day)
+
+def _judge_plan(r: GroupResult, add, done: list[SessionRow]) -> None:
+    """The year plan filed upward by the deadline."""
+    book, period, as_of, d = r.book, r.period, r.as_of, r.data
+    due_day = month_day(book["plan_due"], period.rule_year)
     filed = d.plan and d.plan["filed_at"]
     filed_on = _local_day(filed) if filed else None
     if filed_on and filed_on <= due_day:
@@ -819,7 +851,10 @@ def _judge(r: GroupResult) -> None:
     if d.plan:
         d.plan["due"], d.plan["filed_on"] = due_day, filed_on
 
-    # prompts acknowledged within N days
+
+def _judge_deadlines(r: GroupResult, add, done: list[SessionRow]) -> None:
+    """Prompts acknowledged and 第一议题 studied within N days."""
+    book, as_of, d = r.book, r.as_of, r.data
     ack_days = book["prompt_ack_days"]
     states = []
     for p in d.prompts:
@@ -839,7 +874,10 @@ def _judge(r: GroupResult) -> None:
         states.append(i["state"])
     _add_deadline_check(add, "first_item_lag", states, f"发布后{lag}天内", "项第一议题")
 
-    # roster: every required post held by someone on the roster
+
+def _judge_roster(r: GroupResult, add, done: list[SessionRow]) -> None:
+    """Every required post held by someone on the roster."""
+    d = r.data
     posts = d.missing_posts
     add(
         "roster",
@@ -850,9 +888,6 @@ def _judge(r: GroupResult) -> None:
         target_text="必备职务齐全",
         detail="名册缺少：" + "、".join(posts) if posts else "名册必备职务齐全",
     )
-
-    # keep the display order of CHECKS
-    r.checks = {c.key: r.checks[c.key] for c in CHECKS if c.key in r.checks}
 
 
 def _speech_state(sp: dict, now: dt.datetime, as_of: dt.date) -> str:
@@ -865,6 +900,14 @@ def _speech_state(sp: dict, now: dt.datetime, as_of: dt.date) -> str:
     if (_local_day(starts) - as_of).days < WARN_DAYS["speech"]:
         return "pending"
     return "open"
+
+
+def _moment(as_of: dt.date) -> dt.datetime:
+    """ "Now" as seen on `as_of`: the present moment today, else the end of that day."""
+    if as_of == timezone.localdate():
+        return timezone.now()
+    tz = timezone.get_default_timezone()
+    return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
 
 
 def _local_day(value: dt.datetime) -> dt.date:
@@ -1004,6 +1047,58 @@ def _judge_members(r: GroupResult, add) -> None:
             final=status != AT_RISK,
             detail=f"应补学{len(owed)}次：逾期未补{overdue}次，逾期补学{late - overdue}次",
         )
+
+
+# --- for the API ----------------------------------------------------------------------------
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def check_as_dict(c: Check) -> dict:
+    return {
+        "key": c.key,
+        "label": c.label,
+        "status": c.status,
+        "status_label": c.status_label,
+        "final": c.final,
+        "value": _plain(c.value),
+        "target": _plain(c.target),
+        "value_text": c.value_text,
+        "target_text": c.target_text,
+        "detail": c.detail,
+        "source": c.source,
+    }
+
+
+def as_dict(r: GroupResult, *, members: bool = True) -> dict:
+    """A group's verdicts in JSON-ready form (for the API)."""
+    out = {
+        "group_id": r.group.pk,
+        "group": r.group.name,
+        "period": {"start": r.period.start.isoformat(), "end": r.period.end.isoformat()},
+        "as_of": r.as_of.isoformat(),
+        "worst": r.worst,
+        "missed": r.missed,
+        "at_risk": r.at_risk,
+        "checks": [check_as_dict(c) for c in r.checks.values()],
+    }
+    if members:
+        out["members"] = [
+            {
+                "person_id": m.person_id,
+                "name": m.name,
+                "role": m.role,
+                "due": m.due,
+                "attended": m.attended,
+                "rate": m.rate,
+                "written": m.written,
+                "checks": [check_as_dict(c) for c in m.checks.values()],
+            }
+            for m in r.members
+        ]
+    return out
 
 
 # --- proving records ------------------------------------------------------------------------

@@ -33,6 +33,7 @@ class ProofRow:
     cells: list[Any]
     status: str = ""  # a status colouring the row ("missed", "at_risk" …) or ""
     link: str = ""
+    link_index: int = 0  # the cell that carries the link
 
 
 @dataclass
@@ -76,6 +77,13 @@ def _session_cells(s: SessionRow) -> list[Any]:
 SESSION_HEADERS = ["时间", "学习主题", "学习形式", "状态"]
 
 
+def _session_row(s: SessionRow, *, before=(), after=(), status="", full=True) -> ProofRow:
+    """A session's cells between `before` and `after`, linked on its title."""
+    cells = _session_cells(s) if full else _session_cells(s)[:2]
+    link = _url("meetings:session_detail", s.id)
+    return ProofRow([*before, *cells, *after], status, link, link_index=len(before) + 1)
+
+
 def _proof_sessions(r: GroupResult, kinds=None):
     """Every month of the period so far, with its sessions; a month without one is red."""
     rows = []
@@ -91,13 +99,7 @@ def _proof_sessions(r: GroupResult, kinds=None):
         done = [s for s in sessions if s.done]
         for s in sessions:
             flag = "" if s.done else (AT_RISK if s.starts.date() <= r.as_of else "")
-            rows.append(
-                ProofRow(
-                    [f"{month.month}月", *_session_cells(s)],
-                    flag,
-                    _url("meetings:session_detail", s.id),
-                )
-            )
+            rows.append(_session_row(s, before=[f"{month.month}月"], status=flag))
         if not done:
             rows.append(ProofRow([f"{month.month}月", "—", "本月无已举行的学习", "", "缺"], MISSED))
         month = (month + dt.timedelta(days=32)).replace(day=1)
@@ -106,9 +108,7 @@ def _proof_sessions(r: GroupResult, kinds=None):
 
 def _proof_topical(r: GroupResult):
     rows = [
-        ProofRow(_session_cells(s), "", _url("meetings:session_detail", s.id))
-        for s in r.data.sessions
-        if s.done and s.kind in StudySession.TOPICAL_KINDS
+        _session_row(s) for s in r.data.sessions if s.done and s.kind in StudySession.TOPICAL_KINDS
     ]
     return SESSION_HEADERS, rows
 
@@ -126,9 +126,7 @@ def _proof_discussions(r: GroupResult):
             and q.start <= s.starts.date() <= q.end
         ]
         for s in found:
-            rows.append(
-                ProofRow([name, *_session_cells(s)], "", _url("meetings:session_detail", s.id))
-            )
+            rows.append(_session_row(s, before=[name]))
         if len(found) < r.book["discussions_per_quarter"]:
             flag = MISSED if q.over(r.as_of) else AT_RISK
             rows.append(ProofRow([name, "—", f"本季度研讨{len(found)}次，不足要求", "", ""], flag))
@@ -138,11 +136,7 @@ def _proof_discussions(r: GroupResult):
 def _proof_session_length(r: GroupResult):
     minimum = r.book["session_min_minutes"]
     rows = [
-        ProofRow(
-            [*_session_cells(s), s.minutes],
-            MISSED if s.minutes < minimum else "",
-            _url("meetings:session_detail", s.id),
-        )
+        _session_row(s, after=[s.minutes], status=MISSED if s.minutes < minimum else "")
         for s in r.data.sessions
         if s.done and s.starts.date() <= r.as_of
     ]
@@ -151,10 +145,8 @@ def _proof_session_length(r: GroupResult):
 
 def _proof_first_item(r: GroupResult):
     rows = [
-        ProofRow(
-            [*_session_cells(s), "有" if s.has_first_item else "无"],
-            "" if s.has_first_item else MISSED,
-            _url("meetings:session_detail", s.id),
+        _session_row(
+            s, after=["有" if s.has_first_item else "无"], status="" if s.has_first_item else MISSED
         )
         for s in r.data.sessions
         if s.done and s.starts.date() <= r.as_of
@@ -173,13 +165,7 @@ def _proof_session_record(r: GroupResult):
             flag = MISSED if s.recorded_at and s.recorded_at.date() > deadline else ""
         else:
             flag = MISSED if r.as_of > deadline else AT_RISK
-        rows.append(
-            ProofRow(
-                [*_session_cells(s), _when(deadline), _when(s.recorded_at)],
-                flag,
-                _url("meetings:session_detail", s.id),
-            )
-        )
+        rows.append(_session_row(s, after=[_when(deadline), _when(s.recorded_at)], status=flag))
     return [*SESSION_HEADERS, "记录期限", "记录时间"], rows
 
 
@@ -190,20 +176,9 @@ def _proof_attendance_session(r: GroupResult):
         if not (s.done and s.due):
             continue
         b = s.by_status
-        rows.append(
-            ProofRow(
-                [
-                    *_session_cells(s)[:2],
-                    s.due,
-                    s.attended,
-                    b.get("leave", 0),
-                    b.get("absent", 0),
-                    pct(s.attended, s.due),
-                ],
-                MISSED if s.attended * 100 < rate * s.due else "",
-                _url("meetings:session_detail", s.id),
-            )
-        )
+        after = [s.due, s.attended, b.get("leave", 0), b.get("absent", 0), pct(s.attended, s.due)]
+        under = s.attended * 100 < rate * s.due
+        rows.append(_session_row(s, after=after, status=MISSED if under else "", full=False))
     return ["时间", "学习主题", "应到", "实到", "请假", "缺席", "出勤率"], rows
 
 

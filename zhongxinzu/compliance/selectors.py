@@ -4,8 +4,8 @@ the figures of a group's annual report and its yearly attendance register.
 The overview (DESIGN.md §5 scale: 5,000 groups) evaluates live only the page it shows —
 50 groups, a fixed number of GROUP BY queries (engine.evaluate). The totals for the whole
 subtree and the status filters come from:
-- a live evaluation of every group when the subtree has at most LIVE_LIMIT groups (a city,
-  the demo), so small installations need no cron job;
+- a live evaluation of every group when the subtree has at most LIVE_LIMIT (100) groups (a
+  city, the demo: about 170 ms), so small installations need no cron job;
 - otherwise the GroupCompliance snapshot (one row per group and year, refreshed by
   `manage.py refresh_compliance`), which the page dates ("统计时间").
 """
@@ -39,7 +39,7 @@ from zhongxinzu.org import access
 from zhongxinzu.org.models import Membership, StudyGroup, Unit
 from zhongxinzu.outputs.models import Conversion, Output
 
-LIVE_LIMIT = 200
+LIVE_LIMIT = 100
 PER_PAGE = 50
 FILTER_STATUSES = (MISSED, AT_RISK, MET)
 
@@ -335,3 +335,44 @@ def attendance_register(group: StudyGroup, year: int) -> AttendanceRegister:
             row.marks[index[sid]] = mark
             row.counts[mark] += 1
     return AttendanceRegister(group=group, year=year, sessions=sessions, rows=list(people.values()))
+
+
+# --- the documents, for the pages and the API (the caller audits) -----------------------------
+
+
+def report_narrative(group: StudyGroup, year: int, figures: AnnualFigures) -> dict[str, str]:
+    """The narrative parts as the secretary saved them, else the drafted ones."""
+    from zhongxinzu.compliance.models import AnnualReportText
+    from zhongxinzu.documents.annual_report import NARRATIVE_FIELDS, draft_narrative
+
+    saved = AnnualReportText.objects.filter(group=group, year=year).first()
+    if saved is None:
+        return draft_narrative(figures, group_name=group.name)
+    return {f: getattr(saved, f) for f in NARRATIVE_FIELDS}
+
+
+def annual_report_document(
+    group: StudyGroup, year: int, *, signed_on: dt.date | None = None
+) -> tuple[str, bytes]:
+    """(file name, .docx bytes) of `group`'s annual report for `year`."""
+    from zhongxinzu.documents.annual_report import annual_report_docx, report_title
+
+    figures = annual_figures(group, year)
+    parent = Unit.objects.get_parent(group.unit)
+    data = annual_report_docx(
+        figures=figures,
+        narrative=report_narrative(group, year, figures),
+        unit_name=group.unit.name,
+        group_name=group.name,
+        addressee=parent.name if parent else None,
+        signed_on=signed_on or timezone.localdate(),
+    )
+    return f"{report_title(group.name, year)}.docx", data
+
+
+def attendance_register_document(group: StudyGroup, year: int) -> tuple[str, bytes]:
+    """(file name, .xlsx bytes) of `group`'s attendance register for `year`."""
+    from zhongxinzu.documents.attendance_register import attendance_register_xlsx, register_title
+
+    register = attendance_register(group, year)
+    return f"{register_title(register)}.xlsx", attendance_register_xlsx(register)

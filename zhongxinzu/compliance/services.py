@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from zhongxinzu.accounts.models import Role, RoleGrant, User
 from zhongxinzu.audit.services import audit_record
-from zhongxinzu.compliance.engine import Period, evaluate
+from zhongxinzu.compliance.engine import Period, evaluate, month_day
 from zhongxinzu.compliance.models import AnnualReportText, GroupCompliance, Notification
 from zhongxinzu.lib.versioning import save_versioned
 from zhongxinzu.meetings.models import MakeUp, StudySession
@@ -193,8 +193,7 @@ def _plan_reminders(groups, books, staff, on: dt.date):
     for g in groups:
         if g.pk in filed:
             continue
-        month, day = (int(x) for x in str(books[g.unit_id]["plan_due"]).split("-"))
-        due = dt.date(year, month, day)
+        due = month_day(books[g.unit_id]["plan_due"], year)
         if on > due:
             key, text = f"plan_overdue:{g.pk}:{year}", f"已超过报备期限（{due:%m月%d日}）"
         elif (due - on).days < PLAN_DUE_SOON_DAYS:

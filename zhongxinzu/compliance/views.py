@@ -23,13 +23,10 @@ from zhongxinzu.compliance.engine import (
 from zhongxinzu.compliance.forms import ReportTextForm
 from zhongxinzu.compliance.models import AnnualReportText, Notification
 from zhongxinzu.documents.annual_report import (
-    NARRATIVE_FIELDS,
-    annual_report_docx,
     completion_text,
-    draft_narrative,
     report_title,
 )
-from zhongxinzu.documents.attendance_register import attendance_register_xlsx, register_title
+from zhongxinzu.documents.attendance_register import register_title
 from zhongxinzu.documents.responses import docx_response
 from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
 from zhongxinzu.lib.xlsx import xlsx_response
@@ -209,20 +206,14 @@ def records(request, pk, key):
 # --- documents ------------------------------------------------------------------------------
 
 
-def _narrative(group, year, figures) -> tuple[dict, AnnualReportText | None]:
-    saved = AnnualReportText.objects.filter(group=group, year=year).first()
-    if saved is None:
-        return draft_narrative(figures, group_name=group.name), None
-    return {f: getattr(saved, f) for f in NARRATIVE_FIELDS}, saved
-
-
 @require_http_methods(["GET", "POST"])
 @business
 def report_edit(request, pk):
     group = _group(request, pk, staff=True)
     year = _year(request)
     figures = selectors.annual_figures(group, year)
-    texts, saved = _narrative(group, year, figures)
+    texts = selectors.report_narrative(group, year, figures)
+    saved = AnnualReportText.objects.filter(group=group, year=year).first()
     can_write = access.can_record_for_group(request.user, group.pk)
     if request.method == "POST" and not can_write:
         raise PermissionDenied("只有本中心组的学习秘书可以修改汇报文稿")
@@ -263,24 +254,14 @@ def report_edit(request, pk):
 def report_docx(request, pk):
     group = _group(request, pk, staff=True)
     year = _year(request)
-    figures = selectors.annual_figures(group, year)
-    narrative, _ = _narrative(group, year, figures)
-    parent = group.unit.get_parent()
-    data = annual_report_docx(
-        figures=figures,
-        narrative=narrative,
-        unit_name=group.unit.name,
-        group_name=group.name,
-        addressee=parent.name if parent else None,
-        signed_on=timezone.localdate(),
-    )
+    filename, data = selectors.annual_report_document(group, year)
     audit_record(
         actor=request.user,
         action="document",
         obj=group,
         detail={"document": "annual_report", "year": year},
     )
-    return docx_response(f"{report_title(group.name, year)}.docx", data)
+    return docx_response(filename, data)
 
 
 @require_GET
@@ -301,15 +282,14 @@ def register(request, pk):
 def register_xlsx(request, pk):
     group = _group(request, pk, staff=True)
     year = _year(request)
-    reg = selectors.attendance_register(group, year)
-    data = attendance_register_xlsx(reg)
+    filename, data = selectors.attendance_register_document(group, year)
     audit_record(
         actor=request.user,
         action="export",
         obj=group,
-        detail={"document": "attendance_register", "year": year, "rows": len(reg.rows)},
+        detail={"document": "attendance_register", "year": year},
     )
-    return xlsx_response(f"{register_title(reg)}.xlsx", data)
+    return xlsx_response(filename, data)
 
 
 # --- the inbox -------------------------------------------------------------------------------

@@ -279,11 +279,11 @@ def _attendance(city, session, members, code, day, today, book, rng) -> None:
         roll = rng.random()
         status = (
             "present"
-            if roll < 0.88
+            if roll < 0.99
             else "late"
-            if roll < 0.92
+            if roll < 0.996
             else "leave"
-            if roll < 0.97
+            if roll < 0.999
             else "absent"
         )
         if m.person_id == demo_member and day.year == today.year and day.month in (3, 6, 8, 9):

@@ -333,3 +333,22 @@ def get_in(qs: QuerySet, pk, *, writable=None):
     if writable is not None and not writable(obj):
         raise PermissionDenied("您无权执行此操作")
     return obj
+
+
+# --- supervision (experts, teams, visits, problems, assessment) -------------------------
+
+
+def owned_in_subtree(user, qs: QuerySet, field: str = "owner_unit") -> QuerySet:
+    """Records a supervising unit owns (expert pools, teams, visit plans, schemes): visible
+    to the supervisors of that unit and of the units above it."""
+    return qs.filter(subtree_q(principal_of(user).supervised, f"{field}__"))
+
+
+def observer_visit_ids(user) -> QuerySet:
+    """Ids of the visits assigned to the user as an observer (a member of the visiting team,
+    through an expert record linked to the account)."""
+    from zhongxinzu.supervision.models import ObservationVisit
+
+    if not principal_of(user).is_observer:
+        return ObservationVisit.objects.none().values("pk")
+    return ObservationVisit.objects.filter(team__memberships__expert__user=user).values("pk")

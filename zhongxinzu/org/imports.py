@@ -754,7 +754,7 @@ class _UnitPlan:
 
 def _resort(unit: Unit) -> None:
     """Put `unit` back in its place among siblings after its order changed."""
-    parent = unit.get_parent()
+    parent = Unit.objects.get_parent(unit)
     if parent is not None:
         Unit.objects.move(unit, parent, "sorted-child")
     else:

@@ -1,11 +1,12 @@
 """A synthetic province for the benchmark: `manage.py gen_scale --groups N [--seed S]`.
 
-The build is a list of steps (`STEPS`), run in order inside one transaction. Each step is a
-plain function taking the `ScaleBuild` and returning a one-line summary; it reads what the
-earlier steps left on the build (units, groups, people, rosters…) and adds its own records
-with `bulk_create` only. A later module extends the province by writing its step function
-in its own app (e.g. `meetings/scale.py: step_sessions(build)`) and appending it to
-`STEPS` here.
+The build is a list of steps (`STEPS`): (name, function, done). Each function takes the
+`ScaleBuild` and returns a one-line summary; `done(build)` says whether its records are
+already in the database, and the command runs only the steps not done. The org steps here
+run together in one transaction: each reads what the earlier ones left on the build (units,
+groups, people, rosters…) and adds its own records with `bulk_create` only. The study steps
+of `scale_study.py` (sessions, attendance… for three years) are appended after them; they
+read the org build back from the database and run in a transaction each.
 
 Every step draws from its own `random.Random(f"{seed}:{step name}")`, so the same seed
 gives the same province, and adding a step later never changes what the earlier ones
@@ -358,6 +359,9 @@ class ScaleBuild:
     groups_wanted: int
     seed: int
     root_path: str = "0001"
+    # The study steps (scale_study.py): the last `years` years up to the day before `today`.
+    today: dt.date | None = None
+    years: int = 3
     plan: list[PlannedUnit] = field(default_factory=list)  # units in path order
     units: list[Unit] = field(default_factory=list)
     groups: list[StudyGroup] = field(default_factory=list)
@@ -680,12 +684,24 @@ def step_accounts(build: ScaleBuild) -> str:
     return f"users {SUPERVISOR_USERNAME} (root) and {SECRETARY_USERNAME} ({build.units[index]})"
 
 
+def org_done(build: ScaleBuild) -> bool:
+    """The org steps build one tree together: all done, or none."""
+    return Unit.objects.filter(code__startswith=CODE_PREFIX).exists()
+
+
 Step = Callable[[ScaleBuild], str]
-STEPS: list[tuple[str, Step]] = [
-    ("units", step_units),
-    ("groups", step_groups),
-    ("people", step_people),
-    ("memberships", step_memberships),
-    ("rules", step_rules),
-    ("accounts", step_accounts),
+Done = Callable[[ScaleBuild], bool]
+ORG_STEPS: list[tuple[str, Step, Done]] = [
+    ("units", step_units, org_done),
+    ("groups", step_groups, org_done),
+    ("people", step_people, org_done),
+    ("memberships", step_memberships, org_done),
+    ("rules", step_rules, org_done),
+    ("accounts", step_accounts, org_done),
 ]
+
+# The study steps read the org build back from the database, so they can also be added to
+# a province built before they existed.
+from zhongxinzu.org.scale_study import STEPS as STUDY_STEPS  # noqa: E402
+
+STEPS: list[tuple[str, Step, Done]] = ORG_STEPS + STUDY_STEPS

@@ -91,7 +91,7 @@ def unit_update(*, actor, unit: Unit, expected_version: int | None = None, **dat
 
 def _resort(unit: Unit) -> None:
     unit = Unit.objects.get(pk=unit.pk)
-    parent = unit.get_parent()
+    parent = Unit.objects.get_parent(unit)
     if parent is not None:
         Unit.objects.move(unit, parent, "sorted-child")
     else:
@@ -105,7 +105,7 @@ def unit_move(*, actor, unit: Unit, new_parent: Unit) -> Unit:
     new_parent = Unit.objects.get(pk=new_parent.pk)
     if new_parent.pk == unit.pk or new_parent.path.startswith(unit.path):
         raise ValidationError({"new_parent": "不能移动到本单位或其下级单位之下"})
-    old_parent = unit.get_parent()
+    old_parent = Unit.objects.get_parent(unit)
     Unit.objects.move(unit, new_parent, "sorted-child")
     unit.refresh_from_db()
     audit_record(

@@ -15,3 +15,9 @@ def api(world):
         return ApiClient(raw)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Files stored by these tests go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"

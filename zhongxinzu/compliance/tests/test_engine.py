@@ -181,3 +181,37 @@ def test_period_helpers():
     assert Period.year(2025).fraction(dt.date(2025, 7, 2)) == pytest.approx(0.5, abs=0.01)
     with pytest.raises(ValueError):
         Period(dt.date(2025, 2, 1), dt.date(2025, 1, 1))
+
+
+def test_a_leap_day_deadline_falls_on_february_28_in_a_common_year(world):
+    rule_value_set(
+        actor=None, rule=Rule.objects.get(key="plan_due"), scope=None, year=None, value="02-29"
+    )
+    assert engine.month_day("02-29", 2025) == dt.date(2025, 2, 28)
+    group, _ = f.make_group(world.units["own"])
+    result = engine.evaluate_group(group, Period.year(2025), as_of=dt.date(2025, 3, 1))
+    assert (
+        result.checks["plan"].status == MISSED and result.checks["plan"].target_text == "2月28日前"
+    )
+
+
+def test_as_dict_is_json_ready(year):
+    import json
+
+    result = engine.evaluate_group(year.bad, Period.year(2025), as_of=AFTER)
+    data = json.loads(json.dumps(engine.as_dict(result)))
+    assert data["worst"] == MISSED and len(data["checks"]) == len(engine.CHECKS)
+    plan = next(c for c in data["checks"] if c["key"] == "plan")
+    assert plan["target"] == "2025-01-31" and plan["value"] == "2025-02-10"
+    assert {m["name"] for m in data["members"]} >= {year.bp["leader"].name}
+
+
+def test_speech_draft_awaiting_review_is_at_risk_before_the_session(world):
+    group, people = f.make_group(world.units["own"])
+    s = f.session(group, f.at(2025, 5, 10, 9, 0), status="planned")
+    f.output(group, people["members"][0], year=2025, kind="speech", status="submitted", session=s)
+    period = Period.year(2025)
+    check = engine.evaluate_group(group, period, as_of=dt.date(2025, 5, 8)).checks
+    assert check["speech_review"].status == AT_RISK
+    check = engine.evaluate_group(group, period, as_of=dt.date(2025, 5, 11)).checks
+    assert check["speech_review"].status == MISSED

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def gen(groups=40, **options) -> str:
+    """The org steps only (the study steps have their own tests: test_gen_scale_study.py)."""
     out = io.StringIO()
-    call_command("gen_scale", groups=groups, stdout=out, **options)
+    call_command("gen_scale", groups=groups, stdout=out, **{"years": 0, **options})
     return out.getvalue()
 
 

@@ -394,8 +394,8 @@ def test_supervisor_imports_units_under_their_subtree(world):
     response = _post(client, "org:import_units", units_file(rows), "单位.xlsx")
     assert response.status_code == 200, response.content.decode()
     a2 = Unit.objects.get(code="A2")
-    assert a2.get_parent() == world.units["own"] and a2.order == 20
-    assert Unit.objects.get(code="A21").get_parent() == a2
+    assert Unit.objects.get_parent(a2) == world.units["own"] and a2.order == 20
+    assert Unit.objects.get_parent(Unit.objects.get(code="A21")) == a2
     assert StudyGroup.objects.get(unit=a2).name == "市第二中学党委理论学习中心组"
     entry = AuditEntry.objects.filter(action="import").latest("id")
     assert entry.detail["kind"] == "units" and entry.detail["created"]["units"] == 2
@@ -419,9 +419,9 @@ def test_units_reimport_updates_and_moves_without_duplicates(world):
     assert result.updated == {"units": 2}
     a2 = Unit.objects.get(code="A2")
     assert (a2.name, a2.kind, a2.order, a2.version) == ("市第二中学党委（新）", "党总支", 5, 2)
-    assert Unit.objects.get(code="A3").get_parent() == a2
+    assert Unit.objects.get_parent(Unit.objects.get(code="A3")) == a2
     # The new order puts A2 before A1 (order 100) among A's children.
-    assert [u.code for u in Unit.objects.get(code="A").get_children()] == ["A2", "A1"]
+    assert [u.code for u in Unit.objects.get_children(Unit.objects.get(code="A"))] == ["A2", "A1"]
     assert StudyGroup.objects.filter(unit__code__in=["A2", "A3"]).count() == 2
 
 
@@ -432,7 +432,10 @@ def test_blank_parent_keeps_an_existing_unit_in_place(world):
     )
     assert result.ok
     child = Unit.objects.get(code="A1")
-    assert child.name == "市第一中学党委（改）" and child.get_parent() == world.units["own"]
+    assert (
+        child.name == "市第一中学党委（改）"
+        and Unit.objects.get_parent(child) == world.units["own"]
+    )
 
 
 def test_an_unchanged_parent_outside_the_scope_is_accepted(world):
@@ -464,8 +467,8 @@ def test_moves_are_ordered_so_a_swap_of_levels_works(world):
     rows = [unit_row("A1", "市第一中学党委", parent="A11"), unit_row("A11", "x", parent="A")]
     result = imports.units_import(actor=supervisor, data=units_file(rows), filename="u.xlsx")
     assert result.ok, [str(e) for e in result.errors]
-    assert Unit.objects.get(code="A1").get_parent().code == "A11"
-    assert Unit.objects.get(code="A11").get_parent().code == "A"
+    assert Unit.objects.get_parent(Unit.objects.get(code="A1")).code == "A11"
+    assert Unit.objects.get_parent(Unit.objects.get(code="A11")).code == "A"
 
 
 @pytest.mark.parametrize(
@@ -506,7 +509,7 @@ def test_sys_admin_may_create_a_root_and_import_anywhere(world):
     )
     assert result.ok
     assert Unit.objects.get(code="ROOT2").is_root()
-    assert Unit.objects.get(code="B1").get_parent() == world.units["sibling"]
+    assert Unit.objects.get_parent(Unit.objects.get(code="B1")) == world.units["sibling"]
 
 
 def test_unit_export_reimports_unchanged(world):

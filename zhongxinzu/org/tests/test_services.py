@@ -14,7 +14,7 @@ def test_unit_create_makes_group_and_audits(world):
     unit = services.unit_create(
         actor=actor, parent=world.units["own"], name="市第二中学党委", code="A2", kind="党委"
     )
-    assert unit.get_parent().code == "A"
+    assert Unit.objects.get_parent(unit).code == "A"
     assert StudyGroup.objects.get(unit=unit).name == "市第二中学党委理论学习中心组"
     entry = AuditEntry.objects.get(action="create", object_type="org.Unit", object_id=unit.pk)
     assert entry.username == "supervisor" and entry.roles == "督导"
@@ -37,7 +37,7 @@ def test_unit_move_takes_subtree_along(world):
         actor=world.users["sys_admin"], unit=world.units["own"], new_parent=world.units["sibling"]
     )
     child = Unit.objects.get(code="A1")
-    assert [u.code for u in child.get_ancestors()] == ["R", "B", "A"]
+    assert [u.code for u in Unit.objects.get_ancestors(child)] == ["R", "B", "A"]
 
 
 def test_unit_cannot_move_under_its_own_descendant(world):
@@ -51,7 +51,7 @@ def test_unit_reorder_resorts_siblings(world):
     parent = world.units["parent"]
     services.unit_update(actor=world.users["sys_admin"], unit=Unit.objects.get(code="B"), order=1)
     services.unit_update(actor=world.users["sys_admin"], unit=Unit.objects.get(code="A"), order=5)
-    children = [u.code for u in Unit.objects.get(pk=parent.pk).get_children()]
+    children = [u.code for u in Unit.objects.get_children(Unit.objects.get(pk=parent.pk))]
     assert children == ["B", "A"]
 
 

@@ -10,7 +10,7 @@ from zhongxinzu.org.models import Unit
 
 class Command(BaseCommand):
     help = (
-        "重新计算各中心组的规则落实情况，供大范围（超过200个中心组）的督导总览统计和筛选使用；"
+        "重新计算各中心组的规则落实情况，供大范围（超过100个中心组）的督导总览统计和筛选使用；"
         "建议每小时或每晚由 cron 运行"
     )
 

@@ -1,0 +1,225 @@
+"""manage.py gen_scale, study steps: three years of sessions, attendance, make-ups… that
+match the rosters, come out the same for the same seed and day, and can be added to a
+province built without them."""
+
+import datetime as dt
+import io
+from collections import Counter, defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from zhongxinzu.accounts.models import RoleGrant, User
+from zhongxinzu.lib.workdays import is_workday
+from zhongxinzu.meetings.models import (
+    AgendaItem,
+    Attendance,
+    LeaveRequest,
+    MakeUp,
+    Speaker,
+    StudySession,
+)
+from zhongxinzu.meetings.selectors import CORE_ROLES
+from zhongxinzu.org import scale_study
+from zhongxinzu.org.models import Membership, Person, RosterRequirement, StudyGroup, Unit
+from zhongxinzu.outputs.models import Conversion, Output
+from zhongxinzu.plans.models import FirstItem, PlanTopic, Prompt, PromptAck, YearPlan
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 22)
+YEARS = (2024, 2025, 2026)
+
+
+def gen(groups=40, **options) -> str:
+    out = io.StringIO()
+    call_command("gen_scale", groups=groups, today=TODAY, stdout=out, **options)
+    return out.getvalue()
+
+
+def wipe() -> None:
+    """Remove everything gen_scale made (not the audit log, which cannot be deleted)."""
+    for model in (
+        Conversion,
+        Output,
+        MakeUp,
+        LeaveRequest,
+        Attendance,
+        Speaker,
+        AgendaItem,
+        StudySession,
+        PlanTopic,
+        YearPlan,
+        PromptAck,
+        Prompt,
+        FirstItem,
+        RoleGrant,
+        User,
+        Membership,
+        Person,
+        RosterRequirement,
+        StudyGroup,
+        Unit,
+    ):
+        model.objects.all().delete()
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def snapshot() -> dict[str, list]:
+    """The generated records by content (not ids), in a stable order."""
+    return {
+        "sessions": sorted(
+            StudySession.objects.values_list(
+                "group__unit__code", "starts_at", "ends_at", "kind", "title", "status"
+            )
+        ),
+        "attendance": sorted(
+            Attendance.objects.values_list(
+                "session__group__unit__code",
+                "session__starts_at",
+                "person__name",
+                "person__rank_order",
+                "status",
+                "method",
+                "is_attendee",
+            )
+        ),
+        "makeups": sorted(
+            MakeUp.objects.values_list(
+                "attendance__session__starts_at", "attendance__person__name", "status", "due_date"
+            )
+        ),
+        "agenda": sorted(
+            AgendaItem.objects.values_list(
+                "session__starts_at", "order", "title", "first_item__title"
+            )
+        ),
+        "outputs": sorted(
+            Output.objects.values_list("group__unit__code", "author__name", "kind", "submitted_at")
+        ),
+        "plans": sorted(YearPlan.objects.values_list("group__unit__code", "year", "status")),
+        "acks": sorted(PromptAck.objects.values_list("group__unit__code", "acknowledged_at")),
+    }
+
+
+def test_sessions_plans_prompts_and_outputs():
+    gen(40)
+    per = Counter(
+        (gid, local_day(start).year)
+        for gid, start in StudySession.objects.values_list("group_id", "starts_at")
+    )
+    groups = StudyGroup.objects.count()
+    assert groups == 40
+    for year in YEARS:
+        counts = [per[(g, year)] for g in StudyGroup.objects.values_list("pk", flat=True)]
+        assert all(c >= 5 for c in counts), (year, counts)  # a few groups hold too few
+        assert all(c <= 25 for c in counts), (year, counts)
+        average = sum(counts) / len(counts)
+        assert (17 if year == TODAY.year else 18.5) <= average <= 22.5, (year, average)
+    kinds = Counter(StudySession.objects.values_list("kind", flat=True))
+    assert set(kinds) == set(StudySession.Kind.values)
+    assert kinds["topical"] >= 3.5 * groups * 2  # one a quarter, most groups
+    for start, end in StudySession.objects.values_list("starts_at", "ends_at"):
+        assert local_day(start) < TODAY
+        assert is_workday(local_day(start))
+        assert end > start
+    statuses = Counter(StudySession.objects.values_list("status", flat=True))
+    assert statuses["recorded"] > 0.97 * sum(statuses.values())
+    assert statuses.keys() <= {"recorded", "held"}
+
+    root = Unit.objects.get(depth=1)
+    assert FirstItem.objects.filter(owner_unit=root).count() == 3 + 12 + 12 + 11
+    assert Prompt.objects.filter(issuer_unit=root).count() == 12
+    assert PromptAck.objects.count() > 0.97 * 12 * 40
+    plans = Counter(YearPlan.objects.values_list("status", flat=True))
+    assert plans["filed"] > 0.85 * 3 * 40
+    assert PlanTopic.objects.count() == 12 * sum(plans.values())
+    # the first agenda item is a 第一议题 at nearly every session
+    sessions = StudySession.objects.count()
+    with_first = AgendaItem.objects.filter(first_item__isnull=False).count()
+    assert 0.95 * sessions <= with_first <= sessions
+    speakers = Speaker.objects.count()
+    assert speakers and Output.objects.filter(kind="speech").count() == speakers
+    assert Output.objects.filter(kind__in=["article", "research"]).count() > 0.8 * 3 * 40 * 10
+    assert User.objects.filter(username__startswith=scale_study.SECRETARY_PREFIX).count() == 39
+
+
+def test_attendance_is_the_roster_of_each_session_and_makeups_are_owed():
+    gen(40)
+    memberships = defaultdict(list)
+    for m in Membership.objects.all():
+        memberships[m.group_id].append(m)
+    rows = defaultdict(dict)
+    for sid, pid, attendee in Attendance.objects.values_list(
+        "session_id", "person_id", "is_attendee"
+    ):
+        rows[sid][pid] = attendee
+    sessions = list(StudySession.objects.values_list("pk", "group_id", "starts_at"))
+    assert len(rows) == len(sessions)
+    for sid, gid, start in sessions:
+        day = local_day(start)
+        roster = {}
+        for m in sorted(memberships[gid], key=lambda m: m.role_rank):
+            if m.start_date <= day and (m.end_date is None or m.end_date >= day):
+                roster.setdefault(m.person_id, m.role not in CORE_ROLES)
+        assert rows[sid] == roster, sid
+    assert Attendance.objects.filter(is_attendee=True).exists()
+
+    counted = Counter(Attendance.objects.filter(is_attendee=False).values_list("status", flat=True))
+    total = sum(counted.values())
+    assert 0.84 <= counted["present"] / total <= 0.93
+    assert counted["late"] and counted["leave"] and counted["absent"]
+    owed = set(
+        Attendance.objects.filter(is_attendee=False, status__in=["leave", "absent"]).values_list(
+            "pk", flat=True
+        )
+    )
+    assert set(MakeUp.objects.values_list("attendance_id", flat=True)) == owed
+    statuses = Counter(MakeUp.objects.values_list("status", flat=True))
+    assert statuses["confirmed"] > 0.8 * len(owed)
+    # every due date is the session date plus the rules' make-up period (30 days)
+    for start, due in MakeUp.objects.values_list("attendance__session__starts_at", "due_date"):
+        assert due == local_day(start) + dt.timedelta(days=30)
+    leaves = set(LeaveRequest.objects.values_list("session_id", "person_id"))
+    assert leaves == set(
+        Attendance.objects.filter(status="leave").values_list("session_id", "person_id")
+    )
+
+
+def test_same_seed_and_day_same_data():
+    gen(12, seed=5)
+    first = snapshot()
+    wipe()
+    gen(12, seed=5)
+    assert snapshot() == first
+
+
+def test_steps_added_to_an_existing_province_and_run_once():
+    out = gen(12, seed=5, years=0)
+    assert not StudySession.objects.exists()
+    people = snapshot()
+    out = gen(12, seed=5)
+    assert "补充生成" in out and "attendance" in out
+    resumed = snapshot()
+    assert resumed["attendance"] and people != resumed
+    attendance = Attendance.objects.count()
+    assert "未做任何改动" in gen(12, seed=5)
+    assert Attendance.objects.count() == attendance
+    # adding the steps later gives what one build gives
+    wipe()
+    gen(12, seed=5)
+    assert snapshot() == resumed
+
+
+def test_a_missing_later_step_runs_alone():
+    gen(12, seed=5)
+    outputs = Output.objects.count()
+    Conversion.objects.all().delete()
+    Output.objects.all().delete()
+    out = gen(12, seed=5)
+    assert "outputs" in out and "attendance" not in out
+    assert Output.objects.count() == outputs
