@@ -312,43 +312,47 @@ def measure_pages(supervisor, secretary) -> list[Result]:
 
 def measure_compliance(supervisor, secretary) -> list[Result]:
     """规则落实: the root's overview (page 1 of 50 groups, live; subtree totals from the
-    snapshot that `refresh_compliance` keeps, refreshed here first if missing), one group's
-    page and its annual report, for last year (a whole year of data)."""
+    snapshot that `refresh_compliance` keeps, refreshed here first if missing) for the year
+    running (what the page opens on) and the last one, then one group's page and its annual
+    report for the last year (a whole year of data)."""
+    from django.urls import reverse
     from django.utils import timezone
 
     from zhongxinzu.compliance.models import GroupCompliance
     from zhongxinzu.compliance.services import snapshot_refresh
 
-    year = timezone.localdate().year - 1
-    if not GroupCompliance.objects.filter(year=year).exists():
-        started = time.perf_counter()
-        done = snapshot_refresh(year=year)
-        print(f"refresh_compliance: {done} groups in {time.perf_counter() - started:.1f} s")
+    this_year = timezone.localdate().year
+    year = this_year - 1
+    for y in (this_year, year):
+        if not GroupCompliance.objects.filter(year=y).exists():
+            started = time.perf_counter()
+            done = snapshot_refresh(year=y)
+            print(f"refresh_compliance {y}: {done} groups in {time.perf_counter() - started:.1f} s")
     large, _ = roster_groups(secretary)
     sup = client_for(supervisor)
+    overview = reverse("compliance:overview")
+    page = reverse("compliance:group_detail", args=[large.pk])
+    report = reverse("compliance:report_docx", args=[large.pk])
     return [
         measure_get(
-            Result(
-                f"Compliance overview, root supervisor (/compliance/overview/?year={year})",
-                target_ms=300,
-            ),
+            Result(f"Compliance overview, root supervisor, {this_year} ({overview})", 300),
             sup,
-            f"/compliance/overview/?year={year}",
+            overview,
         ),
         measure_get(
-            Result(
-                f"Group compliance page (/compliance/groups/{large.pk}/?year={year})", target_ms=100
-            ),
+            Result(f"Compliance overview, root supervisor, {year} ({overview}?year={year})", 300),
             sup,
-            f"/compliance/groups/{large.pk}/?year={year}",
+            f"{overview}?year={year}",
         ),
         measure_get(
-            Result(
-                f"Group annual report .docx (/compliance/groups/{large.pk}/report.docx)",
-                target_ms=2000,
-            ),
+            Result(f"Group compliance page, {year} ({page}?year={year})", target_ms=100),
             sup,
-            f"/compliance/groups/{large.pk}/report.docx?year={year}",
+            f"{page}?year={year}",
+        ),
+        measure_get(
+            Result(f"Group annual report .docx, {year} ({report}?year={year})", target_ms=2000),
+            sup,
+            f"{report}?year={year}",
         ),
     ]
 
@@ -369,7 +373,7 @@ def measure_sign_in(secretary) -> Result:
     from zhongxinzu.meetings.services import sign_in_token
     from zhongxinzu.org.access import active_memberships
 
-    result = Result("QR sign-in, a member's POST (/meetings/sign-in/<token>/)", target_ms=50)
+    result = Result("", target_ms=50)
     _, group = roster_groups(secretary)
     now = timezone.now()
     member = (
@@ -394,6 +398,11 @@ def measure_sign_in(secretary) -> Result:
         place="机关三楼会议室",
     )
     client = client_for(user)
+
+    result.name = (
+        "QR sign-in, a member's POST "
+        f"({reverse('meetings:sign_in', args=['TOKEN']).replace('TOKEN', '<token>')})"
+    )
 
     def post(around=contextlib.nullcontext):
         url = reverse("meetings:sign_in", args=[sign_in_token(session_id=session.pk)])

@@ -1,11 +1,11 @@
 """How the study steps of the scale province (scale_study.py) read the org build back from
 the database and write millions of rows.
 
-`Insert` writes with `cursor.executemany` on tuples: at the sizes of the attendance table it
-is several times faster than bulk_create (no model instances, no per-object preparation) and
-the same SQL runs on SQLite and PostgreSQL; ids come back by reading the rows again, in
-insertion order. `Clock` converts local dates and times for the database once each.
-`Province` is what every step needs of the org build, loaded once per command run.
+`Insert` writes tuples with `cursor.executemany` (COPY on PostgreSQL): at the sizes of the
+attendance table it is several times faster than bulk_create (no model instances, no
+per-object preparation); ids come back by reading the rows again, in insertion order.
+`Clock` converts local dates and times for the database once each. `Province` is what every
+step needs of the org build, loaded once per command run.
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ CORE = frozenset({Membership.Role.LEADER, Membership.Role.DEPUTY, Membership.Rol
 
 
 class Insert:
-    """INSERT of many rows with `cursor.executemany`: each row a tuple of `fields` (attnames,
-    in that order); every other column gets its field's default. Fields without a default
-    (auto_now_add dates among them) must be given. Values must be ready for the database:
-    use `Clock` for dates and times."""
+    """INSERT of many rows: each row a tuple of `fields` (attnames, in that order); every
+    other column gets its field's default. Fields without a default (auto_now_add dates among
+    them) must be given. Values must be ready for the database: use `Clock` for dates and
+    times. SQLite gets `cursor.executemany`; PostgreSQL gets COPY, as executemany there waits
+    for the server row by row (≈20,000 rows/s against ≈200,000 with COPY)."""
 
     def __init__(self, model: type[Model], fields: Sequence[str]):
         meta, qn = model._meta, connection.ops.quote_name
@@ -49,26 +50,37 @@ class Insert:
                 raise ValueError(f"{meta.label}.{f.name} needs a value")
             rest.append(f)
             tail.append(f.get_db_prep_save(default, connection))
+        table = qn(meta.db_table)
         columns = ", ".join(qn(f.column) for f in [*given, *rest])
         marks = ", ".join(["%s"] * (len(given) + len(rest)))
         # Identifiers from the model, quoted; every value is a parameter.
-        self.sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
         self.tail = tuple(tail)
         self.count = 0
 
     def write(self, rows: Iterable[tuple]) -> int:
+        """Write `rows` (any iterable, e.g. a generator: it may run queries of its own, as
+        nothing is sent while a batch is being filled). Returns the rows written so far."""
         tail, batch = self.tail, []
-        with connection.cursor() as cursor:
-            for row in rows:
-                batch.append(row + tail)
-                if len(batch) >= BATCH:
-                    cursor.executemany(self.sql, batch)
-                    self.count += len(batch)
-                    batch = []
-            if batch:
-                cursor.executemany(self.sql, batch)
-                self.count += len(batch)
+        for row in rows:
+            batch.append(row + tail)
+            if len(batch) >= BATCH:
+                self._send(batch)
+                batch = []
+        if batch:
+            self._send(batch)
         return self.count
+
+    def _send(self, batch: list[tuple]) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self.sql, batch)
+        self.count += len(batch)
 
 
 class Clock:

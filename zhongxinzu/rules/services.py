@@ -72,6 +72,20 @@ def rulebooks_for(units: list[Unit], year: int) -> dict[int, RuleBook]:
     return {u.pk: _book(u, values, year) for u in units}
 
 
+def format_value(rule: Rule, value) -> str:
+    """A rule value as shown to users: 90%, 1月31日, 是, 12 次."""
+    if value is None:
+        return "—"
+    if rule.kind == Rule.Kind.BOOL:
+        return "是" if value else "否"
+    if rule.kind == Rule.Kind.PERCENT:
+        return f"{value}%"
+    if rule.kind == Rule.Kind.MONTH_DAY:
+        month, _, day = str(value).partition("-")
+        return f"{int(month)}月{int(day)}日" if month.isdigit() and day.isdigit() else str(value)
+    return f"{value} {rule.unit}".strip()
+
+
 def parse_value(rule: Rule, raw: Any) -> Any:
     text = str(raw).strip()
     if rule.kind in (Rule.Kind.INT, Rule.Kind.PERCENT):

@@ -5,6 +5,7 @@ subtree."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,22 +18,9 @@ from zhongxinzu.org.models import Unit
 from zhongxinzu.org.selectors import ancestor_paths
 from zhongxinzu.rules.forms import RuleValueForm
 from zhongxinzu.rules.models import Rule, RuleValue
-from zhongxinzu.rules.services import rule_value_clear, rule_value_set, rulebook_for
+from zhongxinzu.rules.services import format_value, rule_value_clear, rule_value_set, rulebook_for
 
 supervisors = role_required(lambda p: p.is_supervisor)
-
-
-def format_value(rule: Rule, value) -> str:
-    if value is None:
-        return "—"
-    if rule.kind == Rule.Kind.BOOL:
-        return "是" if value else "否"
-    if rule.kind == Rule.Kind.PERCENT:
-        return f"{value}%"
-    if rule.kind == Rule.Kind.MONTH_DAY:
-        month, _, day = str(value).partition("-")
-        return f"{int(month)}月{int(day)}日" if month.isdigit() and day.isdigit() else str(value)
-    return f"{value} {rule.unit}".strip()
 
 
 def _year(request) -> int:
@@ -69,7 +57,9 @@ def rule_list(request):
     book = rulebook_for(unit, year)
     here = {
         (v.rule_id, v.year): v
-        for v in RuleValue.objects.filter(scope=unit, year__in=[None, year]).select_related("rule")
+        for v in RuleValue.objects.filter(
+            Q(year__isnull=True) | Q(year=year), scope=unit
+        ).select_related("rule")
     }
     rows = [
         {

@@ -17,13 +17,9 @@ from zhongxinzu.audit.services import audit_record
 from zhongxinzu.compliance import selectors, services
 from zhongxinzu.compliance.models import AnnualReportText
 from zhongxinzu.documents.annual_report import (
-    NARRATIVE_FIELDS,
-    annual_report_docx,
     completion_text,
-    draft_narrative,
     report_title,
 )
-from zhongxinzu.documents.attendance_register import attendance_register_xlsx, register_title
 from zhongxinzu.documents.responses import DOCX_CONTENT_TYPE, docx_response
 from zhongxinzu.lib.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from zhongxinzu.org import access
@@ -42,17 +38,10 @@ def _year(params: YearParams) -> int:
     return params.year or timezone.localdate().year
 
 
-def _narrative(group, year: int, figures) -> tuple[dict, AnnualReportText | None]:
-    """The texts the secretary saved, or the draft the platform proposes."""
-    saved = AnnualReportText.objects.filter(group=group, year=year).first()
-    if saved is None:
-        return draft_narrative(figures, group_name=group.name), None
-    return {f: getattr(saved, f) for f in NARRATIVE_FIELDS}, saved
-
-
 def _report_text(group, year: int) -> dict:
     figures = selectors.annual_figures(group, year)
-    texts, saved = _narrative(group, year, figures)
+    texts = selectors.report_narrative(group, year, figures)
+    saved = AnnualReportText.objects.filter(group=group, year=year).first()
     return {
         "group_id": group.pk,
         "year": year,
@@ -102,21 +91,11 @@ def report_docx(request, group_id: Id, params: Query[YearParams]):
     user = request.auth
     group = _group(user, group_id)
     year = _year(params)
-    figures = selectors.annual_figures(group, year)
-    narrative, _ = _narrative(group, year, figures)
-    parent = group.unit.get_parent()
-    data = annual_report_docx(
-        figures=figures,
-        narrative=narrative,
-        unit_name=group.unit.name,
-        group_name=group.name,
-        addressee=parent.name if parent else None,
-        signed_on=timezone.localdate(),
-    )
+    filename, data = selectors.annual_report_document(group, year)
     audit_record(
         actor=user, action="document", obj=group, detail={"document": "annual_report", "year": year}
     )
-    return docx_response(f"{report_title(group.name, year)}.docx", data)
+    return docx_response(filename, data)
 
 
 @router.get(
@@ -129,12 +108,11 @@ def register_xlsx(request, group_id: Id, params: Query[YearParams]):
     user = request.auth
     group = _group(user, group_id)
     year = _year(params)
-    register = selectors.attendance_register(group, year)
-    data = attendance_register_xlsx(register)
+    filename, data = selectors.attendance_register_document(group, year)
     audit_record(
         actor=user,
         action="export",
         obj=group,
-        detail={"document": "attendance_register", "year": year, "rows": len(register.rows)},
+        detail={"document": "attendance_register", "year": year},
     )
-    return xlsx_response(f"{register_title(register)}.xlsx", data)
+    return xlsx_response(filename, data)

@@ -23,8 +23,7 @@ from zhongxinzu.api.schemas import (
 )
 from zhongxinzu.org import access
 from zhongxinzu.rules.models import Rule, RuleValue
-from zhongxinzu.rules.services import rule_value_clear, rule_value_set, rulebook_for
-from zhongxinzu.rules.views import format_value
+from zhongxinzu.rules.services import format_value, rule_value_clear, rule_value_set, rulebook_for
 
 router = Router(tags=["学习规则"])
 

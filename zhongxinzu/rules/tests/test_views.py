@@ -109,3 +109,14 @@ def test_rule_list_query_count_does_not_grow_with_overrides(world, supervisor):
             value=50,
         )
     assert count() == small
+
+
+def test_all_year_override_of_the_unit_is_listed_and_can_be_cleared(world, supervisor):
+    rule = Rule.objects.get(key="sessions_per_year")
+    value = rule_value_set(actor=None, rule=rule, scope=world.units["own"], year=None, value=14)
+    response = supervisor.get(reverse("rules:rule_list"), {"unit": world.units["own"].pk})
+    html = response.content.decode()
+    row = html[html.index("每年集体学习次数") :]
+    row = row[: row.index("</tr>")]
+    assert '<span class="tag">通用</span>' in row
+    assert reverse("rules:value_clear", args=[value.pk]) in row

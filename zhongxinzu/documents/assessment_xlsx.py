@@ -1,0 +1,55 @@
+"""The assessment ranking as .xlsx: one row per group with total, grade, rank and the score
+of every indicator; a second sheet with the 约谈名单."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from zhongxinzu.lib.xlsx import Sheet, workbook_bytes
+
+
+def _number(text) -> Decimal | str:
+    try:
+        return Decimal(str(text))
+    except ArithmeticError:
+        return str(text or "")
+
+
+def ranking_xlsx(*, scheme, indicators: list, results: Iterable, talk_list: list) -> bytes:
+    """`results` are AssessmentResult rows (with group and unit) in ranking order."""
+    headers = [
+        "排名",
+        "中心组",
+        "单位",
+        "总分",
+        "等次",
+        *[f"{i.name}（{i.weight.normalize():f}分）" for i in indicators],
+        "加扣分",
+    ]
+
+    def rows():
+        for r in results:
+            scores = [_number(r.breakdown.get(str(i.pk), {}).get("score", "")) for i in indicators]
+            adj = sum(
+                (Decimal(a["points"]) for a in r.breakdown.get("adjustments", [])), Decimal(0)
+            )
+            yield [r.rank, r.group.name, r.group.unit.name, r.total, r.grade, *scores, adj]
+
+    status = scheme.get_status_display()
+    main = Sheet(
+        title="考核结果",
+        headers=headers,
+        rows=rows(),
+        notes=[f"{scheme.name}（第{scheme.edition}版，{status}）"],
+    )
+    talks = Sheet(
+        title="约谈名单",
+        headers=["中心组", "单位"],
+        rows=[[g.name, g.unit.name] for g in talk_list],
+        notes=[
+            f"连续两年（{scheme.year - 1}、{scheme.year}年度）"
+            f"考核排名末{scheme.bottom_n}位或最低等次"
+        ],
+    )
+    return workbook_bytes(main, talks)
