@@ -750,6 +750,12 @@ def write_report(
                 f"- **Target not met — {r.name}:** median {_ms(r.median)} ms against "
                 f"≤ {_ms(r.target_ms)} ms with {r.queries} queries; the slowest query "
                 f"took {r.slowest or 'n/a'}"
+                + (
+                    f". Its CPU median ({_ms(r.cpu_median)} ms) is within the target: the "
+                    "rest of the wall time was spent waiting for a CPU the other load held"
+                    if r.cpu_median is not None and r.cpu_median <= r.target_ms
+                    else ""
+                )
             )
         if r.note:
             lines.append(f"- {r.name}: {r.note}")

@@ -28,14 +28,24 @@ from pathlib import Path
 from django.db.models import Avg, Count
 from django.utils import timezone
 
-from zhongxinzu.compliance.engine import MET, NA, Period, evaluate
+from zhongxinzu.compliance.engine import (
+    CHECK_BY_KEY,
+    CHECKS,
+    CODE_STATUSES,
+    MET,
+    NA,
+    Period,
+    evaluate,
+)
+from zhongxinzu.compliance.models import GroupCompliance
 from zhongxinzu.meetings import selectors as meeting_selectors
 from zhongxinzu.meetings.models import Attendance, StudySession
 from zhongxinzu.org.access import active_memberships
 from zhongxinzu.org.models import Membership, StudyGroup
+from zhongxinzu.org.selectors import ancestor_paths
 from zhongxinzu.outputs.selectors import conversion_counts, output_counts
-from zhongxinzu.plans.models import YearPlan
-from zhongxinzu.plans.selectors import plan_due_date
+from zhongxinzu.plans.models import FirstItem, YearPlan
+from zhongxinzu.plans.selectors import first_item_status, plan_due_date
 from zhongxinzu.rules.services import rulebooks_for
 from zhongxinzu.supervision.models import Rectification, ScoreSheet
 
@@ -66,12 +76,9 @@ class Scored:
     records: list[dict] = field(default_factory=list)  # {"kind", "id" | "key", "label"}
 
 
-def _pct(a: float, b: float) -> str:
-    return f"{a * 100 / b:.1f}%" if b else "—"
-
-
 def _num(x: float) -> str:
-    return f"{x:g}" if isinstance(x, int) or float(x).is_integer() else f"{x:.2f}"
+    """A number with at most two decimals and no trailing zeros."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 class Context:
@@ -89,8 +96,25 @@ class Context:
         return self.books[group.unit_id]
 
     @cached_property
-    def compliance(self):
-        return evaluate(self.groups, Period.year(self.year), as_of=self.as_of)
+    def compliance_statuses(self) -> dict[int, dict[str, str]]:
+        """check key -> status per group, as the compliance engine judges the year: read
+        from the snapshot refreshed by cron (GroupCompliance) where it was taken on or
+        after the assessment date, else evaluated live (for those groups only)."""
+        out: dict[int, dict[str, str]] = {}
+        rows = GroupCompliance.objects.filter(
+            group_id__in=self.ids, year=self.year, as_of__gte=self.as_of
+        ).values_list("group_id", "codes")
+        for gid, codes in rows:
+            if len(codes) == len(CHECKS):
+                out[gid] = {
+                    c.key: CODE_STATUSES[code] for c, code in zip(CHECKS, codes, strict=True)
+                }
+        missing = [g for g in self.groups if g.pk not in out]
+        if missing:
+            live = evaluate(missing, Period.year(self.year), as_of=self.as_of)
+            for gid, result in live.items():
+                out[gid] = {k: c.status for k, c in result.checks.items()}
+        return out
 
     @cached_property
     def plans(self) -> dict[int, tuple[int, dt.datetime | None]]:
@@ -251,11 +275,15 @@ def conversions(ctx: Context) -> dict[int, Scored]:
 def compliance(ctx: Context) -> dict[int, Scored]:
     out = {}
     for g in ctx.groups:
-        checks = ctx.compliance[g.pk].checks.values()
-        applicable = [c for c in checks if c.status != NA]
-        met = sum(1 for c in applicable if c.status == MET)
+        statuses = ctx.compliance_statuses[g.pk]
+        applicable = [k for k, status in statuses.items() if status != NA]
+        met = sum(1 for k in applicable if statuses[k] == MET)
         refs = [compliance_ref("", "规则落实情况")]
-        refs += [compliance_ref(c.key, f"未达标：{c.label}") for c in applicable if c.status != MET]
+        refs += [
+            compliance_ref(k, f"未达标：{CHECK_BY_KEY[k].label}")
+            for k in applicable
+            if statuses[k] != MET
+        ]
         if not applicable:
             out[g.pk] = Scored(1.0, "无适用规则", "1（无适用规则）", refs)
         else:
@@ -269,22 +297,42 @@ def compliance(ctx: Context) -> dict[int, Scored]:
 
 
 def first_item_lag(ctx: Context) -> dict[int, Scored]:
+    """第一议题 released in the year to each group (by its unit or one above): studied within
+    the rule's days of release (first_item_lag_days), among the items whose time is up or
+    that were studied. Two queries."""
+    paths_of = {g.pk: ancestor_paths(g.unit) for g in ctx.groups}
+    items = list(
+        FirstItem.objects.filter(
+            owner_unit__path__in={p for paths in paths_of.values() for p in paths},
+            released_on__year=ctx.year,
+        ).values_list("pk", "released_on", "owner_unit__path")
+    )
+    by_path: dict[str, list[tuple[int, dt.date]]] = defaultdict(list)
+    for pk, released, path in items:
+        by_path[path].append((pk, released))
+    studied = first_item_status(ctx.ids, [i[0] for i in items]) if items else {}
     out = {}
     for g in ctx.groups:
-        result = ctx.compliance[g.pk]
-        limit = int(result.book["first_item_lag_days"])
-        items = [i for i in result.data.first_items if i.get("state") in ("ok", "late", "overdue")]
+        limit = int(ctx.book(g)["first_item_lag_days"])
+        due, on_time, lags = 0, 0, []
+        for path in paths_of[g.pk]:
+            for pk, released in by_path.get(path, ()):
+                studied_on = studied.get((g.pk, pk))
+                if studied_on is None and ctx.as_of <= released + dt.timedelta(days=limit):
+                    continue  # still within its time
+                due += 1
+                if studied_on is not None:
+                    lags.append((studied_on - released).days)
+                    on_time += lags[-1] <= limit
         refs = [compliance_ref("first_item_lag", "第一议题学习情况")]
-        if not items:
+        if not due:
             out[g.pk] = Scored(1.0, "无到期的第一议题", "1（无到期议题）", refs)
             continue
-        on_time = sum(1 for i in items if i["state"] == "ok")
-        lags = [i["lag"] for i in items if i.get("lag") is not None]
-        avg = f"，平均{_num(round(sum(lags) / len(lags), 1))}天" if lags else ""
+        avg = f"，平均{_num(round(sum(lags) / len(lags), 1))}天后学习" if lags else ""
         out[g.pk] = Scored(
-            on_time / len(items),
-            f"{len(items)}项中{on_time}项在{limit}天内学习{avg}",
-            f"{on_time} ÷ {len(items)}",
+            on_time / due,
+            f"{due}项中{on_time}项在发布后{limit}天内学习{avg}",
+            f"{on_time} ÷ {due}",
             refs,
         )
     return out

@@ -176,6 +176,9 @@ def _editable(actor, scheme: AssessmentScheme) -> tuple[AssessmentScheme, dict[i
         return scheme, {i: i for i in scheme.indicators.values_list("pk", flat=True)}
     if scheme.status == Status.SUPERSEDED:
         raise ValidationError("该版本已被新版本替代，不能修改")
+    existing = AssessmentScheme.objects.filter(previous=scheme, status=Status.DRAFT).first()
+    if existing is not None:
+        raise ValidationError(f"该方案已有新版本（第{existing.edition}版，草稿），请在新版本上修改")
     draft = scheme_new_edition(actor=actor, scheme=scheme)
     old = list(scheme.indicators.values_list("pk", flat=True))
     new = list(draft.indicators.values_list("pk", flat=True))

@@ -126,6 +126,9 @@ def _indicator_rows(post, indicators) -> list[dict]:
 @supervisors
 def scheme_edit(request, pk):
     scheme = _scheme_for(request, pk)
+    if scheme.status != Status.DRAFT:
+        messages.error(request, "已发布的方案为只读，如需调整请先创建新版本")
+        return redirect("assessment:scheme_detail", pk=scheme.pk)
     indicators = list(scheme.indicators.all())
     initial = {
         "version": scheme.version,
@@ -215,6 +218,10 @@ def manual_scores(request, pk):
     scheme = indicator.scheme
     page = paginate(request, services.subtree_groups(scheme.owner_unit))
     groups = list(page)
+    editable = indicator.method == Indicator.Method.MANUAL and scheme.status == Status.DRAFT
+    if request.method == "POST" and not editable:
+        messages.error(request, "该指标不能在本版本上人工评分（已发布的方案为只读）")
+        return redirect("assessment:manual_scores", pk=indicator.pk)
     if request.method == "POST":
         try:
             scores = _posted_scores(request.POST, groups)
@@ -239,7 +246,7 @@ def manual_scores(request, pk):
             "rows": rows,
             "page_obj": page,
             "querystring_base": querystring_without_page(request),
-            "editable": indicator.method == Indicator.Method.MANUAL,
+            "editable": editable,
         },
     )
 
@@ -363,10 +370,15 @@ def scheme_new_edition(request, pk):
 def ranking(request, pk):
     scheme = _scheme_for(request, pk)
     indicators = list(scheme.indicators.all())
-    results = scheme.results.select_related("group__unit").order_by("rank", "group__unit__path")
-    page = paginate(request, results)
+    # Page through narrow rows (ids only), then load the page's results with their
+    # breakdowns: sorting 5,000 rows with their JSON to reach a late page is what costs.
+    ids = scheme.results.order_by("rank", "group__unit__path").values_list("pk", flat=True)
+    page = paginate(request, ids)
+    found = AssessmentResult.objects.filter(pk__in=list(page)).select_related("group__unit")
+    by_pk = {r.pk: r for r in found}
     rows = [
-        (r, [r.breakdown.get(str(i.pk), {}).get("score", "") for i in indicators]) for r in page
+        (r, [r.breakdown.get(str(i.pk), {}).get("score", "") for i in indicators])
+        for r in (by_pk[pk] for pk in page)
     ]
     return render(
         request,

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from zhongxinzu.compliance.engine import (
@@ -118,13 +118,20 @@ def overview(
     page_obj = Paginator(groups, per_page).get_page(page)
     results = evaluate(list(page_obj), period, as_of=as_of)
     ov = Overview(page=page_obj, results=results, total=total, live=False)
-    rows = list(snaps.order_by().values_list("worst", "codes", "computed_at"))
-    ov.worst = Counter(worst for worst, _, _ in rows)
-    codes = [c for _, c, _ in rows if len(c) == len(CHECKS)]
-    for check, column in zip(CHECKS, zip(*codes, strict=False), strict=False):
-        ov.by_check[check.key] = Counter({CODE_STATUSES[k]: n for k, n in Counter(column).items()})
-    ov.not_computed = total - len(rows)
-    ov.computed_at = max((at for _, _, at in rows), default=None)
+    # Distinct (worst, codes) combinations with their counts: a few hundred rows, not one
+    # per group.
+    rows = list(
+        snaps.order_by()
+        .values_list("worst", "codes")
+        .annotate(n=Count("pk"), at=Max("computed_at"))
+    )
+    for worst_status, codes, n, _ in rows:
+        ov.worst[worst_status] += n
+        if len(codes) == len(CHECKS):
+            for check, code in zip(CHECKS, codes, strict=True):
+                ov.by_check.setdefault(check.key, Counter())[CODE_STATUSES[code]] += n
+    ov.not_computed = total - sum(n for *_, n, _ in rows)
+    ov.computed_at = max((at for *_, at in rows), default=None)
     return ov
 
 

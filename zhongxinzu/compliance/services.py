@@ -375,6 +375,27 @@ def _first_item_reminders(groups_by_id, books, staff, on: dt.date):
                 )
 
 
+def _rectification_reminders(groups_by_id, staff, on: dt.date):
+    from zhongxinzu.supervision.models import Rectification
+    from zhongxinzu.supervision.problems import overdue_q
+
+    rows = Rectification.objects.filter(overdue_q(on, prefix="")).values_list(
+        "pk", "deadline", "problem_id", "problem__group_id", "problem__description"
+    )
+    for pk, deadline, problem_id, gid, description in rows:
+        if gid not in groups_by_id:
+            continue
+        for uid in staff[gid]["secretary"]:
+            yield Reminder(
+                uid,
+                f"rect-overdue:{pk}",
+                "rectification",
+                f"整改事项“{description[:40]}”已超过整改时限（{deadline:%Y-%m-%d}），"
+                "请抓紧整改并报送进展",
+                _url("supervision:problem_detail", problem_id),
+            )
+
+
 def _deliver(reminders: Iterable[Reminder]) -> Counter:
     """Create the reminders not delivered before; returns new ones by kind."""
     pending: dict[tuple[int, str], Reminder] = {}
@@ -411,7 +432,8 @@ def reminders_send(*, on: dt.date | None = None) -> Counter:
     """Create the reminders due on `on` (today by default) for every active group: plan due
     soon or overdue and session not recorded (secretary), make-up overdue (member and
     secretary), speech draft not reviewed (leader), prompt not acknowledged (secretary and
-    the issuing supervisors), first item not studied in time (secretary). Returns the new
+    the issuing supervisors), first item not studied in time, rectification overdue
+    (secretary). Returns the new
     notifications by kind; audited once."""
     on = on or timezone.localdate()
     groups = list(
@@ -429,6 +451,7 @@ def reminders_send(*, on: dt.date | None = None) -> Counter:
             _speech_reminders(by_id, books, staff, on),
             _prompt_reminders(by_id, books, staff, on),
             _first_item_reminders(by_id, books, staff, on),
+            _rectification_reminders(by_id, staff, on),
         ):
             created += _deliver(source)
         audit_record(

@@ -262,7 +262,13 @@ def _study_year(city: DemoCity, rng: random.Random, today: dt.date) -> None:
     build_study_years(city, rng, today)
 
 
-STEPS = [build_org, build_accounts, _study_year]
+def _supervision_year(city: DemoCity, rng: random.Random, today: dt.date) -> None:
+    from zhongxinzu.demo.supervision_year import build_supervision_year
+
+    build_supervision_year(city, rng, today)
+
+
+STEPS = [build_org, build_accounts, _study_year, _supervision_year]
 
 
 def demo_present() -> bool:

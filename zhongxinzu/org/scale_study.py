@@ -159,7 +159,8 @@ def _first_workday(day: dt.date) -> dt.date:
 
 
 def step_secretaries(build: ScaleBuild) -> str:
-    """An account for each group's current secretary (the one of scale_secretary kept)."""
+    """An account for the current secretary of each group (but scale_secretary's group, whose
+    secretary has that account already)."""
     from django.contrib.auth.hashers import make_password
 
     from zhongxinzu.accounts.models import User

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from zhongxinzu.org.models import Person, StudyGroup
-from zhongxinzu.supervision.models import Problem, Rectification
+from zhongxinzu.supervision.models import ObservationVisit, Problem, Rectification
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -11,6 +11,9 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 class ProblemForm(forms.Form):
     group = forms.ModelChoiceField(label="中心组", queryset=StudyGroup.objects.none())
     source = forms.ChoiceField(label="问题来源", choices=Problem.Source.choices)
+    visit = forms.ModelChoiceField(
+        label="所属旁听", queryset=ObservationVisit.objects.none(), required=False
+    )
     category = forms.CharField(label="问题类别", max_length=40)
     description = forms.CharField(label="问题描述", widget=TEXT)
     evidence = forms.CharField(label="依据", widget=TEXT, required=False)
@@ -20,12 +23,15 @@ class ProblemForm(forms.Form):
     department = forms.CharField(label="责任部门", max_length=60, required=False)
     deadline = forms.DateField(label="整改时限", widget=DATE)
 
-    def __init__(self, *args, groups, owners, supervisor: bool, **kwargs):
+    def __init__(self, *args, groups, owners, visits, supervisor: bool, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("found_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
         self.fields["owner"].queryset = owners
+        self.fields["visit"].queryset = visits
+        self.fields["visit"].label_from_instance = lambda v: f"{v.planned_on} {v.group.name}"
         if not supervisor:
+            del self.fields["visit"]
             self.fields["source"].choices = [
                 (Problem.Source.SELF_CHECK.value, Problem.Source.SELF_CHECK.label)
             ]

@@ -21,7 +21,7 @@ from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Person
 from zhongxinzu.supervision import problems
-from zhongxinzu.supervision.models import Problem, RectificationReport
+from zhongxinzu.supervision.models import ObservationVisit, Problem, RectificationReport
 from zhongxinzu.supervision.problem_forms import (
     ProblemFilterForm,
     ProblemForm,
@@ -89,14 +89,24 @@ def problem_create(request):
     p = access.principal_of(request.user)
     groups = problems.groups_for_problems(request.user).order_by("unit__path")
     owners = Person.objects.filter(unit__in=groups.values("unit")).order_by("unit_id", "rank_order")
+    visits = ObservationVisit.objects.filter(
+        group__in=groups.filter(access.subtree_q(p.supervised, "unit__"))
+    ).select_related("group")
     initial = {}
-    if (gid := request.GET.get("group", "")).isdigit():
+    if (vid := request.GET.get("visit", "")).isdigit():
+        visit = access.get_in(visits, int(vid))
+        initial.update(visit=visit.pk, source=Problem.Source.OBSERVATION)
+        initial["group"] = visit.group_id
+    elif (gid := request.GET.get("group", "")).isdigit():
         initial["group"] = int(gid)
-        owners = owners.filter(unit__group__pk=int(gid))
+    if "group" in initial:
+        owners = owners.filter(unit__group__pk=initial["group"])
+        visits = visits.filter(group_id=initial["group"])
     form = ProblemForm(
         request.POST or None,
         groups=groups,
         owners=owners,
+        visits=visits.order_by("-planned_on", "-id"),
         supervisor=p.is_supervisor,
         initial=initial,
     )

@@ -229,6 +229,8 @@ def team_member_add(
     _deny_unless(_supervises(actor, team.owner_unit), "只能管理本人督导单位的旁听组")
     if not expert.is_active:
         raise ValidationError({"expert": "该专家已出库，不能编入旁听组"})
+    if not _supervises(actor, expert.owner_unit):
+        raise ValidationError({"expert": "所选专家不在您的管理范围内"})
     if not team.owner_unit.path.startswith(expert.owner_unit.path):
         raise ValidationError({"expert": "只能从本单位或上级单位的专家库中选人"})
     if TeamMember.objects.filter(team=team, expert=expert).exists():
@@ -315,6 +317,16 @@ def planning_groups(owner_unit: Unit, period_start: dt.date, period_end: dt.date
     ]
 
 
+def team_conflicts(team_ids) -> dict[int, set[int]]:
+    """team id -> the units its members work in (expert.home_unit or expert.person.unit)."""
+    conflicts: dict[int, set[int]] = {t: set() for t in team_ids}
+    for team_id, home, person_unit in TeamMember.objects.filter(team_id__in=team_ids).values_list(
+        "team_id", "expert__home_unit_id", "expert__person__unit_id"
+    ):
+        conflicts[team_id].update(u for u in (home, person_unit) if u)
+    return conflicts
+
+
 def planning_teams(owner_unit: Unit, year: int) -> list[planning.TeamSlot]:
     """The unit's active teams of the year with the units their members work in."""
     teams = list(
@@ -322,11 +334,7 @@ def planning_teams(owner_unit: Unit, year: int) -> list[planning.TeamSlot]:
         .order_by("name", "pk")
         .values_list("pk", flat=True)
     )
-    conflicts: dict[int, set[int]] = {t: set() for t in teams}
-    for team_id, home, person_unit in TeamMember.objects.filter(team_id__in=teams).values_list(
-        "team_id", "expert__home_unit_id", "expert__person__unit_id"
-    ):
-        conflicts[team_id].update(u for u in (home, person_unit) if u)
+    conflicts = team_conflicts(teams)
     return [planning.TeamSlot(team_id=t, conflict_unit_ids=frozenset(conflicts[t])) for t in teams]
 
 
@@ -459,8 +467,8 @@ def visit_update(
     expected_version: int | None = None,
 ) -> ObservationVisit:
     """Reassign a draft visit's team or date. A team with a member working in the host
-    unit is refused; a new date outside the period is refused; moving the date detaches
-    the session unless it is on that day."""
+    unit is refused; a new date outside the period is refused; a new date attaches the
+    group's session of that day, if any, and recomputes the deadlines."""
     plan = visit.plan
     _deny_unless(_supervises(actor, plan.owner_unit), "只能调整本人督导单位的旁听计划")
     _require_draft(plan)
@@ -473,9 +481,7 @@ def visit_update(
         elif team.owner_unit_id != plan.owner_unit_id or team.year != plan.year:
             errors["team"] = "只能选择本单位本年度的旁听组"
         else:
-            slot = planning_teams(plan.owner_unit, plan.year)
-            conflicts = next((t.conflict_unit_ids for t in slot if t.team_id == team.pk), set())
-            if visit.group.unit_id in conflicts:
+            if visit.group.unit_id in team_conflicts([team.pk])[team.pk]:
                 errors["team"] = "该旁听组有成员在被旁听单位工作，需回避"
     if errors:
         raise ValidationError(errors)
@@ -483,10 +489,19 @@ def visit_update(
     if plan.mode == VisitPlan.Mode.TEAMS:
         visit.team = team
     if visit.planned_on != planned_on:
+        from zhongxinzu.meetings.models import StudySession
+
+        # The visit follows the group's session on the new day, if it has one.
         visit.planned_on = planned_on
-        session = visit.session
-        if session is not None and timezone.localtime(session.starts_at).date() != planned_on:
-            visit.session = None
+        visit.session = (
+            StudySession.objects.filter(
+                group_id=visit.group_id,
+                starts_at__gte=_aware(planned_on),
+                starts_at__lte=_aware(planned_on, end=True),
+            )
+            .order_by("starts_at", "pk")
+            .first()
+        )
         _due_dates([visit], plan.year)
     save_versioned(
         visit,
@@ -545,6 +560,12 @@ def visit_plan_publish(*, actor, plan: VisitPlan, expected_version: int | None =
     visits = list(plan.visits.select_related("group", "team", "observer_group"))
     if not visits:
         raise ValidationError("计划中没有旁听安排，不能发布")
+    # Members may have joined a team since the proposal: check the avoidance rule again.
+    conflicts = team_conflicts({v.team_id for v in visits} - {None})
+    clashes = [v for v in visits if v.team_id and v.group.unit_id in conflicts[v.team_id]]
+    if clashes:
+        names = "、".join(f"{v.team.name}→{v.group.name}" for v in clashes[:5])
+        raise ValidationError(f"以下安排中旁听组有成员在被旁听单位工作，需调整后再发布：{names}")
     plan.status, plan.published_at = VisitPlan.Status.PUBLISHED, timezone.now()
     save_versioned(plan, expected_version=expected_version, fields=["status", "published_at"])
     group_ids = {v.group_id for v in visits} | {v.observer_group_id for v in visits}

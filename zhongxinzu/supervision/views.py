@@ -16,7 +16,6 @@ from zhongxinzu.org import access
 from zhongxinzu.org.models import StudyGroup
 from zhongxinzu.supervision import forms, selectors, services
 from zhongxinzu.supervision.models import (
-    Expert,
     ObservationTeam,
     ObservationVisit,
     TeamMember,
@@ -72,14 +71,34 @@ def expert_list(request):
     )
 
 
-def _expert_form(request, **kwargs):
+def _expert_form(request, *, current_person_id=None, **kwargs):
+    """The person list shows one unit's people (?unit=, default the supervised units) so a
+    province-wide scope does not render tens of thousands of options; a posted person is
+    validated against the whole scope."""
+    people = access.scoped_people(request.user).filter(is_active=True)
+    units = access.scoped_units(request.user)
+    if request.method != "POST":
+        raw = request.GET.get("unit", "")
+        shown = [int(raw)] if raw.isdigit() else [u.pk for u in _owner_units(request)]
+        q = Q(unit_id__in=shown)
+        if current_person_id:
+            q |= Q(pk=current_person_id)
+        people = people.filter(q)
     return forms.ExpertForm(
         request.POST or None,
         owner_units=_owner_units(request),
-        people=access.scoped_people(request.user).filter(is_active=True),
-        units=access.scoped_units(request.user),
+        people=people,
+        units=units,
         **kwargs,
     )
+
+
+def _unit_picker(request) -> dict:
+    raw = request.GET.get("unit", "")
+    return {
+        "picker_units": access.scoped_units(request.user).order_by("path").only("name", "path"),
+        "picked_unit": int(raw) if raw.isdigit() else None,
+    }
 
 
 def _expert_data(form) -> dict:
@@ -98,7 +117,7 @@ def expert_create(request):
         else:
             messages.success(request, "专家已入库")
             return redirect("supervision:expert_list")
-    return render(request, "supervision/expert_form.html", {"form": form})
+    return render(request, "supervision/expert_form.html", {"form": form, **_unit_picker(request)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -117,7 +136,7 @@ def expert_edit(request, pk):
         "username": expert.user.username if expert.user_id else "",
         "version": expert.version,
     }
-    form = _expert_form(request, initial=initial)
+    form = _expert_form(request, initial=initial, current_person_id=expert.person_id)
     if form.is_valid():
         try:
             services.expert_update(
@@ -131,7 +150,11 @@ def expert_edit(request, pk):
         else:
             messages.success(request, "专家信息已保存")
             return redirect("supervision:expert_list")
-    return render(request, "supervision/expert_form.html", {"form": form, "expert": expert})
+    return render(
+        request,
+        "supervision/expert_form.html",
+        {"form": form, "expert": expert, **_unit_picker(request)},
+    )
 
 
 @require_POST
@@ -192,12 +215,14 @@ def team_create(request):
     return render(request, "supervision/team_form.html", {"form": form})
 
 
-def _pool_for(team: ObservationTeam):
-    """Active experts of the team's unit and of the units above it, not yet on the team."""
+def _pool_for(request, team: ObservationTeam):
+    """Active experts of the team's unit and of the units above it within the user's scope,
+    not yet on the team."""
     from zhongxinzu.org.selectors import ancestor_paths
 
     return (
-        Expert.objects.filter(owner_unit__path__in=ancestor_paths(team.owner_unit), is_active=True)
+        selectors.experts_visible(request.user)
+        .filter(owner_unit__path__in=ancestor_paths(team.owner_unit), is_active=True)
         .exclude(team_memberships__team=team)
         .order_by("name", "pk")
     )
@@ -218,7 +243,7 @@ def team_detail(request, pk):
             "team": team,
             "members": members,
             "visits": visits,
-            "member_form": forms.TeamMemberForm(experts=_pool_for(team)),
+            "member_form": forms.TeamMemberForm(experts=_pool_for(request, team)),
         },
     )
 
@@ -248,7 +273,7 @@ def team_edit(request, pk):
 @supervisors
 def team_member_add(request, pk):
     team = access.get_in(selectors.teams_visible(request.user).select_related("owner_unit"), pk)
-    form = forms.TeamMemberForm(request.POST, experts=_pool_for(team))
+    form = forms.TeamMemberForm(request.POST, experts=_pool_for(request, team))
     if form.is_valid():
         try:
             services.team_member_add(actor=request.user, team=team, **form.cleaned_data)
@@ -535,6 +560,7 @@ def visit_detail(request, pk):
         "team_notes": team_notes,
         "can_see_summary": selectors.can_see_summary(user, visit),
         "can_feedback": selectors.supervises_group(user, visit.group),
+        "is_team_member": selectors.is_team_member(user, visit),
         "checklist_rows": [(label, checked.get(key)) for key, label in selectors.CHECKLIST_ITEMS],
         "members": visit.team.memberships.select_related("expert").order_by("-is_leader", "pk")
         if visit.team_id

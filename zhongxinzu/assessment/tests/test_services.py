@@ -278,9 +278,17 @@ def test_publish_locks_and_a_change_makes_a_new_edition(world):
     assert draft.indicators.count() == scheme.indicators.count()
     assert scheme.adjustments.count() == 0  # the published edition is untouched
     assert scheme.results.count() == 2
-    # a second change goes to the same draft edition
-    again = services.scheme_new_edition(actor=actor, scheme=scheme)
-    assert again.pk == draft.pk
+    # the draft edition is the one to change from now on
+    assert services.scheme_new_edition(actor=actor, scheme=scheme).pk == draft.pk
+    with pytest.raises(ValidationError):
+        services.adjustment_add(
+            actor=actor,
+            scheme=scheme,
+            group=world.groups["own"],
+            points_=Decimal("1"),
+            reason="x",
+            evidence="y",
+        )
 
     services.scheme_compute(actor=actor, scheme=draft)
     services.scheme_publish(actor=actor, scheme=draft)
@@ -319,3 +327,47 @@ def test_two_year_bottom_list(world):
     assert set(services.talk_list(scheme=this_year)) == {a, b}
     # no published previous year: no list
     assert services.talk_list(scheme=last_year) == []
+
+
+def test_first_item_lag_counts_items_due_and_studied_in_time(world):
+    from zhongxinzu.assessment import metrics
+    from zhongxinzu.meetings.models import AgendaItem
+    from zhongxinzu.plans.models import FirstItem
+
+    own = world.groups["own"]
+
+    def item(unit, month, day):
+        return FirstItem.objects.create(
+            owner_unit=unit,
+            title=f"议题{month}-{day}",
+            kind="speech",
+            released_on=dt.date(YEAR, month, day),
+            created_by=world.users["supervisor"],
+        )
+
+    on_time = item(world.units["parent"], 1, 5)  # from above, studied after 5 days
+    late = item(world.units["own"], 3, 1)  # studied after 40 days
+    item(world.units["own"], 6, 1)  # never studied: overdue
+    item(world.units["sibling"], 2, 1)  # another branch: not the group's
+    for it, (month, day) in ((on_time, (1, 10)), (late, (4, 10))):
+        s = session(own, month, day)
+        AgendaItem.objects.create(session=s, order=1, title=it.title, first_item=it)
+    ctx = metrics.Context(services.subtree_groups(world.units["own"]), YEAR)
+    scored = metrics.first_item_lag(ctx)[own.pk]
+    assert scored.calc == "1 ÷ 3"
+    assert scored.value == "3项中1项在发布后30天内学习，平均22.5天后学习"
+
+
+def test_compliance_metric_reads_a_fresh_snapshot_like_the_live_engine(world):
+    from zhongxinzu.assessment import metrics
+    from zhongxinzu.compliance.services import snapshot_refresh
+
+    _records(world)
+    groups = list(services.subtree_groups(world.units["own"]))
+    live = metrics.compliance(metrics.Context(groups, YEAR))
+    snapshot_refresh(year=YEAR, as_of=dt.date(YEAR, 12, 31), root=world.units["own"])
+    ctx = metrics.Context(groups, YEAR)
+    cached = metrics.compliance(ctx)
+    assert {g: (s.ratio, s.value) for g, s in cached.items()} == {
+        g: (s.ratio, s.value) for g, s in live.items()
+    }

@@ -160,3 +160,38 @@ def test_ranking_query_count_does_not_grow(world, as_role):
     if len(small) != len(large):
         diff = "\n".join(difflib.unified_diff(small, large, lineterm=""))
         pytest.fail(f"{len(small)} queries with 2 groups, {len(large)} with 32:\n{diff}")
+
+
+def test_published_scheme_pages_are_read_only(world, as_role):
+    scheme = _computed(world)
+    services.scheme_publish(actor=world.users["supervisor"], scheme=scheme)
+    client = as_role("supervisor")
+    r = client.get(reverse("assessment:scheme_edit", args=[scheme.pk]))
+    assert r.status_code == 302
+    indicator = scheme.indicators.first()
+    indicator.method, indicator.metric = "manual", ""
+    indicator.save()
+    url = reverse("assessment:manual_scores", args=[indicator.pk])
+    assert "disabled" in client.get(url).content.decode()
+    own = world.groups["own"]
+    client.post(url, {f"score_{own.pk}": "5", f"reason_{own.pk}": "好"})
+    assert not indicator.manual_scores.exists()
+    assert AssessmentScheme.objects.filter(previous=scheme).count() == 0
+
+
+def test_manual_scores_page_saves_with_reasons(world, as_role):
+    scheme = services.scheme_create_default(
+        actor=world.users["supervisor"], owner_unit=world.units["own"], year=YEAR
+    )
+    indicator = scheme.indicators.get(metric="archive")
+    indicator.method, indicator.metric = "manual", ""
+    indicator.save()
+    own, child = world.groups["own"], world.groups["child"]
+    url = reverse("assessment:manual_scores", args=[indicator.pk])
+    client = as_role("supervisor")
+    r = client.post(url, {f"score_{own.pk}": "9", f"reason_{own.pk}": ""}, follow=True)
+    assert "人工评分须填写理由" in r.content.decode()
+    client.post(
+        url, {f"score_{own.pk}": "9", f"reason_{own.pk}": "档案规范", f"score_{child.pk}": ""}
+    )
+    assert {m.group_id: m.score for m in indicator.manual_scores.all()} == {own.pk: 9}

@@ -276,3 +276,19 @@ def test_group_page_query_count_does_not_grow_with_records(world, as_role):
         f.roll(s, f.everyone(people, by_person={people["members"][1]: "leave"}))
         f.output(group, people["members"][month % 3], year=2025)
     assert_same_count(small, sql_of(client, url, {"year": 2025}))
+
+
+def test_snapshot_totals_equal_the_live_totals(year, world, monkeypatch):
+    import datetime as dt
+
+    from zhongxinzu.compliance.engine import Period
+
+    grow(world)
+    args = dict(root=world.units["own"], period=Period.year(2025), as_of=dt.date(2026, 1, 10))
+    live = selectors.overview(**args)
+    snapshot_refresh(year=2025, as_of=args["as_of"])
+    monkeypatch.setattr(selectors, "LIVE_LIMIT", 0)
+    cached = selectors.overview(**args)
+    assert not cached.live and cached.not_computed == 0
+    assert cached.worst == live.worst and sum(live.worst.values()) == live.total
+    assert cached.by_check == live.by_check

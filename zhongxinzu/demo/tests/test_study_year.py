@@ -6,24 +6,12 @@ from django.utils import timezone
 from zhongxinzu.accounts.models import User
 from zhongxinzu.demo import study_year as demo
 from zhongxinzu.meetings.models import Attendance, MakeUp, StudySession
-from zhongxinzu.org.demo import build_demo_city
 from zhongxinzu.outputs.models import Output
 from zhongxinzu.plans.models import FirstItem, Prompt, PromptAck, YearPlan
 
 # The city is built once for the module; marking the module makes pytest-django set up the
 # test database (a module fixture alone would otherwise see the development database).
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        with transaction.atomic():
-            built = build_demo_city()
-            yield built
-            transaction.set_rollback(True)
 
 
 @pytest.fixture

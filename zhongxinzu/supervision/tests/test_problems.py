@@ -338,3 +338,61 @@ def test_rectification_stats_one_query(world):
     child = stats[world.groups["child"].pk]
     assert (child.open, child.overdue) == (1, 1)
     assert world.groups["sibling"].pk not in stats
+
+
+def test_overdue_reminder_to_the_secretary_once(world):
+    from zhongxinzu.compliance.models import Notification
+    from zhongxinzu.compliance.services import reminders_send
+
+    today = timezone.localdate()
+    late = raise_problem(
+        world, found_on=today - dt.timedelta(days=40), deadline=today - dt.timedelta(days=1)
+    )
+    raise_problem(world)  # not due yet
+    closed = raise_problem(
+        world, found_on=today - dt.timedelta(days=40), deadline=today - dt.timedelta(days=1)
+    )
+    problems.rectification_report_add(
+        actor=world.users["secretary"], rectification=closed.rectification, text="已整改"
+    )
+    problems.rectification_close(
+        actor=world.users["supervisor"], rectification=closed.rectification
+    )
+    assert reminders_send(on=today)["rectification"] == 1
+    note = Notification.objects.get(kind="rectification")
+    assert note.user == world.users["secretary"]
+    assert note.link == reverse("supervision:problem_detail", args=[late.pk])
+    assert "已超过整改时限" in note.message
+    assert reminders_send(on=today)["rectification"] == 0
+
+
+def test_problem_raised_from_a_visit(world):
+    from zhongxinzu.supervision.models import ObservationVisit
+
+    visit = ObservationVisit.objects.create(
+        group=world.groups["child"], planned_on=dt.date(2026, 5, 1)
+    )
+    c = login(world, "supervisor")
+    url = reverse("supervision:problem_create") + f"?visit={visit.pk}"
+    page = c.get(url).content.decode()
+    assert f'<option value="{visit.pk}" selected>' in page
+    today = timezone.localdate()
+    response = c.post(
+        url,
+        {
+            "group": world.groups["child"].pk,
+            "source": "observation",
+            "visit": visit.pk,
+            "category": "研讨交流",
+            "description": "旁听发现发言念稿",
+            "found_on": today.isoformat(),
+            "measures": "脱稿研讨",
+            "deadline": (today + dt.timedelta(days=30)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert Problem.objects.get(description="旁听发现发言念稿").visit == visit
+    with pytest.raises(ValidationError, match="不是该中心组"):
+        raise_problem(world, "own", visit=visit)
+    other = ObservationVisit.objects.create(group=world.groups["sibling"], planned_on=today)
+    assert c.get(reverse("supervision:problem_create") + f"?visit={other.pk}").status_code == 404

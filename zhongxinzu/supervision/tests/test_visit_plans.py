@@ -14,7 +14,7 @@ from zhongxinzu.compliance.models import Notification
 from zhongxinzu.meetings.models import StudySession
 from zhongxinzu.org.models import Membership, Person
 from zhongxinzu.supervision import planning, services
-from zhongxinzu.supervision.models import ObservationVisit, VisitPlan
+from zhongxinzu.supervision.models import ObservationVisit, TeamMember, VisitPlan
 from zhongxinzu.supervision.tests.helpers import add_unit, expert, team
 
 
@@ -87,14 +87,17 @@ def test_proposal_covers_every_group_below_avoids_home_units_and_uses_sessions(w
 def test_group_no_team_may_visit_is_explained(world, city):
     t1, t2 = city["teams"]
     services.team_member_add(
-        actor=world.users["supervisor"], team=t2, expert=expert(world.units["own"], "王专家",
-                                                                home_unit=city["units"][0])
+        actor=world.users["supervisor"],
+        team=t2,
+        expert=expert(world.units["own"], "王专家", home_unit=city["units"][0]),
     )
     plan = _propose(world, city)
     assert plan.uncovered == [
         {"group": city["units"][0].group.pk, "reason": planning.REASON_CONFLICT}
     ]
-    page = world.login(Client(), "supervisor").get(reverse("supervision:plan_detail", args=[plan.pk]))
+    page = world.login(Client(), "supervisor").get(
+        reverse("supervision:plan_detail", args=[plan.pk])
+    )
     assert planning.REASON_CONFLICT in page.content.decode()
 
 
@@ -116,6 +119,12 @@ def test_reassign_refuses_a_conflicting_team_and_dates_outside_the_period(world,
     assert (other.team_id, other.planned_on) == (t1.pk, new_day)
     services.visit_remove(actor=actor, visit=other)
     assert plan.visits.count() == 3
+    host = plan.visits.get(group__unit=city["units"][1])
+    session_day = host.planned_on
+    services.visit_update(actor=actor, visit=host, team=t1, planned_on=new_day)
+    assert host.session is None and host.materials_due < new_day
+    services.visit_update(actor=actor, visit=host, team=t1, planned_on=session_day)
+    assert host.session == city["session"]
 
 
 def test_publish_notifies_host_secretaries_and_team_members_once(world, city):
@@ -144,6 +153,21 @@ def test_publish_notifies_host_secretaries_and_team_members_once(world, city):
             team=city["teams"][0],
             planned_on=host_visit.planned_on,
         )
+
+
+def test_publish_rechecks_members_who_joined_after_the_proposal(world, city):
+    plan = _propose(world, city)
+    t1, t2 = city["teams"]
+    visit = plan.visits.filter(team=t1).select_related("group").first()
+    services.team_member_add(
+        actor=world.users["supervisor"],
+        team=t1,
+        expert=expert(world.units["own"], "新成员", home_unit=visit.group.unit),
+    )
+    with pytest.raises(ValidationError, match="需调整后再发布"):
+        services.visit_plan_publish(actor=world.users["supervisor"], plan=plan)
+    plan.refresh_from_db()
+    assert plan.status == VisitPlan.Status.DRAFT
 
 
 def test_draft_visits_are_hidden_from_observers_and_hosts(world, city):
@@ -222,3 +246,36 @@ def test_observer_grant_is_what_lets_a_linked_account_see_visits(world, city):
     assert not visits_visible(plain).exists()
     RoleGrant.objects.create(user=plain, role=Role.OBSERVER)
     assert visits_visible(plain).count() == 0  # on no team yet
+
+
+def test_seed_001_scale_115_groups_24_teams_through_the_database(world):
+    """Seed 001: 24 teams cover 115 committees in a year, in seconds."""
+    import time
+
+    own = world.units["own"]
+    units = [add_unit(own, f"S{i:03d}", f"委办局{i}") for i in range(114)] + [world.units["child"]]
+    teams = []
+    for t in range(24):
+        members = [
+            expert(own, f"专家{t}-{k}", home_unit=units[(t * 5 + k) % 115]) for k in range(3)
+        ]
+        teams.append(team(own, f"第{t + 1:02d}旁听组", experts=members))
+    today = timezone.localdate()
+    began = time.perf_counter()
+    plan = services.visit_plan_propose(
+        actor=world.users["supervisor"],
+        owner_unit=own,
+        year=today.year,
+        period_start=today,
+        period_end=today + dt.timedelta(days=120),
+    )
+    assert time.perf_counter() - began < 5
+    visits = list(plan.visits.select_related("group"))
+    assert plan.uncovered == [] and len({v.group_id for v in visits}) == len(visits) == 115
+    homes = {
+        tm.team_id: {tm.expert.home_unit_id for tm in tm.team.memberships.select_related("expert")}
+        for tm in TeamMember.objects.select_related("team")
+    }
+    assert not any(v.group.unit_id in homes[v.team_id] for v in visits)
+    loads = planning.team_loads(visits)
+    assert len(loads) == 24 and max(loads.values()) - min(loads.values()) <= 1

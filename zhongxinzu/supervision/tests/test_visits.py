@@ -12,7 +12,7 @@ from docx import Document
 from zhongxinzu.audit.models import AuditEntry
 from zhongxinzu.supervision import services
 from zhongxinzu.supervision.models import ObservationVisit
-from zhongxinzu.supervision.selectors import visit_deadlines
+from zhongxinzu.supervision.selectors import overdue_visits, visit_deadlines
 from zhongxinzu.supervision.tests.helpers import expert, published_visit, team
 
 
@@ -43,6 +43,10 @@ def test_deadlines_count_working_days_across_the_national_day_holiday(visits):
     assert [d.status for d in after][:1] == ["overdue"]
     late_summary = visit_deadlines([v2], dt.date(2026, 10, 19))[v2.pk]
     assert {d.stage: d.status for d in late_summary}["after"] == "overdue"
+    everything = ObservationVisit.objects.all()
+    assert set(overdue_visits(everything, dt.date(2026, 9, 20))) == set()
+    assert set(overdue_visits(everything, dt.date(2026, 9, 29))) == {v2}
+    assert set(overdue_visits(everything, dt.date(2026, 9, 30))) == {v1, v2}
 
 
 def test_observer_sees_only_the_visits_of_their_teams(world, visits):
@@ -61,6 +65,23 @@ def test_supervisor_sees_every_visit_of_the_subtree(world, visits):
     page = world.login(Client(), "supervisor").get(reverse("supervision:visit_list"))
     text = page.content.decode()
     assert world.groups["own"].name in text and world.groups["child"].name in text
+    assert "已逾期" in text, "materials due in September 2026 and never sent"
+
+
+@pytest.mark.parametrize(
+    "name,method,needs_pk",
+    [
+        ("visit_materials", "get", True),
+        ("visit_letter", "post", True),
+        ("plan_publish", "get", True),
+        ("expert_list", "post", False),
+        ("my_visits", "post", False),
+    ],
+)
+def test_wrong_method_is_405(world, visits, name, method, needs_pk):
+    client = world.login(Client(), "supervisor")
+    url = reverse(f"supervision:{name}", args=[visits[0].pk] if needs_pk else None)
+    assert getattr(client, method)(url).status_code == 405
 
 
 def test_the_four_stages_from_materials_to_feedback(world, visits):
@@ -101,7 +122,9 @@ def test_host_sees_schedule_but_not_the_teams_notes_until_feedback(world, visits
     v1, _ = visits
     observer = world.users["observer"]
     services.visit_onsite_save(actor=observer, visit=v1, comments="内部点评意见XYZ")
-    services.visit_summary_submit(actor=observer, visit=v1, overall="总体评价ABC", highlights="", problems="")
+    services.visit_summary_submit(
+        actor=observer, visit=v1, overall="总体评价ABC", highlights="", problems=""
+    )
     host = world.login(Client(), "secretary")
     url = reverse("supervision:visit_detail", args=[v1.pk])
     page = host.get(url).content.decode()
@@ -148,6 +171,7 @@ def test_feedback_letter_is_a_gbt9704_docx(world, visits):
     assert "docx" in response["Content-Disposition"]
     doc = Document(io.BytesIO(response.content))
     section = doc.sections[0]
+
     def mm(length):
         return round(length.mm)
 
@@ -161,3 +185,23 @@ def test_feedback_letter_is_a_gbt9704_docx(world, visits):
     assert AuditEntry.objects.filter(
         action="document", object_id=str(v1.pk), detail__document="feedback_letter"
     ).exists()
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("name,role", [("visit_list", "supervisor"), ("my_visits", "observer")])
+def test_visit_lists_query_count_does_not_grow(world, visits, name, role):
+    v1, _ = visits
+    client = world.login(Client(), role)
+    url = reverse(f"supervision:{name}")
+    before = _queries(client, url)
+    for day in (5, 6):
+        published_visit(world, world.groups["own"], v1.team, dt.date(2026, 11, day))
+    assert _queries(client, url) == before

@@ -1,0 +1,34 @@
+"""The demo's supervision: visits at every stage, scores, rectifications, the 约谈 list."""
+
+import pytest
+from django.utils import timezone
+
+from zhongxinzu.assessment.models import AssessmentScheme
+from zhongxinzu.assessment.services import talk_list
+from zhongxinzu.demo.supervision_year import BOTTOM_UNIT
+from zhongxinzu.supervision.models import ObservationVisit, Rectification, ScoreSheet
+
+pytestmark = pytest.mark.django_db
+
+
+def test_visits_are_at_every_stage_and_the_observer_scored_their_team(city):
+    stages = set(ObservationVisit.objects.values_list("stage", flat=True))
+    assert {"planned", "during", "after", "closed"} <= stages
+    sheets = ScoreSheet.objects.filter(submitted_at__isnull=False)
+    assert sheets.exists()
+    assert {s.observer.user.username for s in sheets} == {"observer"}
+
+
+def test_rectifications_are_open_overdue_and_closed(city):
+    today = timezone.localdate()
+    statuses = set(Rectification.objects.values_list("status", flat=True))
+    assert {"open", "closed"} <= statuses
+    overdue = Rectification.objects.exclude(status="closed").filter(deadline__lt=today)
+    assert overdue.count() >= 2
+
+
+def test_one_group_is_at_the_bottom_two_years_running(city):
+    year = timezone.localdate().year
+    assert AssessmentScheme.objects.get(year=year - 1).status == "published"
+    scheme = AssessmentScheme.objects.get(year=year)
+    assert [g.unit.code for g in talk_list(scheme=scheme)] == [BOTTOM_UNIT]
