@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Model
 from django.utils import timezone
 
+from zhongxinzu.demo.study_year import FIRST_ITEMS, PROMPT_THEMES, TOPICS  # shared with the demo
 from zhongxinzu.lib.workdays import is_workday
 from zhongxinzu.meetings.models import (
     AgendaItem,
@@ -74,40 +75,6 @@ QR_YEARS_BACK = 1
 
 # --- texts -------------------------------------------------------------------------------
 
-FIRST_ITEMS = [
-    ("speech", "习近平总书记在中央经济工作会议上的重要讲话"),
-    ("speech", "习近平总书记在二十届中央纪委全会上的重要讲话"),
-    ("speech", "习近平总书记在全国两会期间的重要讲话"),
-    ("article", "《求是》杂志发表习近平总书记关于全面从严治党的重要文章"),
-    ("speech", "习近平总书记在中央政治局集体学习时的重要讲话"),
-    ("instruction", "习近平总书记对安全生产工作作出的重要指示"),
-    ("speech", "习近平总书记在庆祝中国共产党成立周年之际的重要讲话"),
-    ("speech", "习近平总书记在地方考察调研时的重要讲话"),
-    ("decision", "党中央关于进一步全面深化改革的决策部署"),
-    ("instruction", "习近平总书记对宣传思想文化工作作出的重要指示"),
-    ("speech", "习近平总书记在中央全面深化改革委员会会议上的重要讲话"),
-    ("article", "《求是》杂志发表习近平总书记关于生态文明建设的重要文章"),
-]
-TOPICS = [
-    "深入学习贯彻习近平新时代中国特色社会主义思想",
-    "学习贯彻中央经济工作会议精神",
-    "党的创新理论与高质量发展",
-    "学习党章党规党纪，严明政治纪律",
-    "全面深化改革的重大部署",
-    "树立和践行正确政绩观",
-    "党的历史与伟大建党精神",
-    "意识形态工作责任制",
-    "法治建设与依法行政",
-    "铸牢中华民族共同体意识",
-    "统筹发展和安全",
-    "年度学习总结与研讨",
-]
-PROMPT_THEMES = {
-    1: "学习贯彻中央经济工作会议精神；学习党章党规党纪",
-    2: "学习贯彻全国两会精神；党的创新理论与高质量发展",
-    3: "学习伟大建党精神；全面深化改革的重大部署",
-    4: "意识形态工作；统筹发展和安全；年度学习总结",
-}
 TITLES = {
     "study": "{}",
     "discussion": "集中研讨：{}",
