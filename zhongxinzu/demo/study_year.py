@@ -101,7 +101,10 @@ def _workday(year: int, month: int, rng: random.Random) -> dt.date:
 
 def build_study_years(city, rng: random.Random, today: dt.date) -> None:
     supervisor = city.accounts["supervisor"]
-    groups = {g.unit.code: g for g in StudyGroup.objects.select_related("unit")}
+    # Tree order, so the random draws (and the data) are the same on every database.
+    groups = {
+        g.unit.code: g for g in StudyGroup.objects.select_related("unit").order_by("unit__path")
+    }
     for year in (today.year - 1, today.year):
         items = _first_items(city, year, today, supervisor)
         _prompts(city, groups, year, today, supervisor, rng)
@@ -191,19 +194,23 @@ def _sessions(city, group, code, year, today, items, book, rng) -> None:
     topics = {t.month: t for t in PlanTopic.objects.filter(plan__group=group, plan__year=year)}
     studied = set()
     last_month = 12 if year < today.year else today.month - (1 if today.day < 20 else 0)
+    days = []
     for month in range(1, last_month + 1):
         if code == FEW_SESSIONS_UNIT and year == today.year and month in (2, 3, 5, 6, 8, 10):
             continue
         day = _workday(year, month, rng)
-        if day >= today:
-            continue
+        if day < today:
+            days.append((month, day))
+    # The irregular case: this group's latest session of the year was held but never recorded.
+    unrecorded_month = days[-1][0] if code == UNRECORDED_UNIT and year == today.year else None
+    for month, day in days:
         members = list(roster(group, on=day))
         leader = next((m.person for m in members if m.role == "leader"), None)
         deputy = next((m.person for m in members if m.role == "deputy"), leader)
         short = code == SHORT_SESSION_UNIT and year == today.year and month == 4
         kind = KIND_BY_MONTH.get(month, "study")
         topic = topics.get(month)
-        unrecorded = code == UNRECORDED_UNIT and year == today.year and month == last_month
+        unrecorded = month == unrecorded_month
         session = StudySession.objects.create(
             group=group,
             kind=kind,

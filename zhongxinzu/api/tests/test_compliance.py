@@ -10,6 +10,7 @@ from zhongxinzu.api.tests.test_sessions import session_of
 from zhongxinzu.audit.models import AuditEntry
 from zhongxinzu.compliance.models import AnnualReportText
 from zhongxinzu.compliance.tests import factories as f
+from zhongxinzu.org.models import Unit
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def test_overview_shows_the_irregular_group_red(year, api):
     assert rows[year.good.pk]["worst"] == "met"
     assert (body["live"], body["unit_id"], body["total"]) == (
         True,
-        year.bad.unit.get_parent().pk,
+        Unit.objects.get_parent(year.bad.unit).pk,
         4,
     )
     assert body["by_check"]["sessions"]["missed"] >= 1

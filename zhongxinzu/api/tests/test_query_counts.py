@@ -12,7 +12,9 @@ def grow(world, n: int) -> None:
     """n more units (with groups), people and memberships inside the supervisor's subtree."""
     parent = Unit.objects.get(pk=world.units["child"].pk)
     for i in range(n):
-        unit = parent.add_child(code=f"G{n}-{i}", name=f"单位{i}", kind="党支部")
+        unit = Unit.objects.add_child(
+            parent, {"code": f"G{n}-{i}", "name": f"单位{i}", "kind": "党支部"}
+        )
         group = StudyGroup.objects.create(unit=unit, name=f"单位{i}中心组")
         person = Person.objects.create(unit=unit, name=f"人员{i}", gender="男", phone="13800001111")
         Membership.objects.create(

@@ -21,7 +21,9 @@ def grow(world, n: int) -> None:
     rule = Rule.objects.get(key="makeup_days")
     own_prompt = Prompt.objects.get(title="查询次数")
     for i in range(n):
-        unit = parent.add_child(code=f"Q{n}-{i}", name=f"单位{i}", kind="党支部")
+        unit = Unit.objects.add_child(
+            parent, {"code": f"Q{n}-{i}", "name": f"单位{i}", "kind": "党支部"}
+        )
         group = StudyGroup.objects.create(unit=unit, name=f"单位{i}中心组")
         person = Person.objects.create(unit=unit, name=f"人员{i}", gender="男")
         Membership.objects.create(

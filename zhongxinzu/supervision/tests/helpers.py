@@ -17,7 +17,9 @@ from zhongxinzu.supervision.models import (
 
 
 def add_unit(parent: Unit, code: str, name: str) -> Unit:
-    unit = Unit.objects.get(pk=parent.pk).add_child(code=code, name=name, kind="党委")
+    unit = Unit.objects.add_child(
+        Unit.objects.get(pk=parent.pk), {"code": code, "name": name, "kind": "党委"}
+    )
     StudyGroup.objects.create(unit=unit, name=f"{name}理论学习中心组")
     return Unit.objects.get(pk=unit.pk)
 
