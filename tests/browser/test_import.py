@@ -48,9 +48,12 @@ def _roster_names(page) -> list[str]:
     return page.locator("#roster tbody td[data-label=姓名]").all_inner_texts()
 
 
-def test_secretary_imports_a_roster_after_fixing_the_bad_row(page, login, world, shots, tmp_path):
+def test_secretary_imports_a_roster_after_fixing_the_bad_row(
+    page, login, url, world, shots, tmp_path
+):
     group, unit = world.groups["own"], world.units["own"]
     login(page, "secretary")
+    page.goto(url("org:group_detail", group.pk))
     assert page.locator("h1").inner_text() == group.name
     before = _roster_names(page)
     assert len(before) == 4

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.browser
 
 def test_member_sees_own_roster_and_cannot_reach_another_unit(page, login, url, world, shots):
     login(page, "member")
-    # A member lands on their own group's roster, in official order.
+    # A member lands on 我的学习, and the roster of their own group is in official order.
+    assert page.locator("h1").inner_text().startswith("我的学习")
+    page.goto(url("org:group_detail", world.groups["own"].pk))
     assert page.locator("h1").inner_text() == world.groups["own"].name
     roster = page.locator("#roster tbody")
     for name in ("leader人", "成员own", "member人", "secretary人"):
@@ -34,7 +36,8 @@ def test_member_sees_own_roster_and_cannot_reach_another_unit(page, login, url, 
 def test_supervisor_browses_the_unit_tree_to_a_child_unit(page, login, world, shots):
     login(page, "supervisor")
     own, child = world.units["own"], world.units["child"]
-    assert page.locator("h1").inner_text().startswith(own.name)
+    # A supervisor lands on the compliance overview of their subtree.
+    assert page.locator("h1").inner_text().startswith(f"规则落实总览：{own.name}")
 
     page.locator("nav").get_by_role("link", name="组织机构").click()
     assert page.locator("h1").inner_text() == "组织机构"
@@ -77,7 +80,9 @@ def test_pages_fit_a_phone_screen(phone_page, login, url, world, shots):
     _assert_fits_phone(page, "login")
     shots(page, "login")
 
-    login(page, "secretary")  # lands on the roster
+    login(page, "secretary")  # lands on the group's compliance page
+    _assert_fits_phone(page, "compliance")
+    page.goto(url("org:group_detail", world.groups["own"].pk))
     _assert_fits_phone(page, "roster")
     _assert_rows_stack(page, "#roster")
 
