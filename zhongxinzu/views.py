@@ -26,6 +26,8 @@ def home(request):
         return redirect("compliance:group_detail", pk=p.staff_group_ids()[0])
     if p.group_roles:
         return redirect("meetings:my_study")
+    if p.is_observer:
+        return redirect("supervision:my_visits")
     return render(request, "home.html", {"principal": p})
 
 
