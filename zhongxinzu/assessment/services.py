@@ -29,7 +29,7 @@ from zhongxinzu.assessment.models import (
 )
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.lib.versioning import save_versioned
-from zhongxinzu.org.access import in_subtree, principal_of, subtree_q
+from zhongxinzu.org.access import in_subtree, principal_of, subtree_q, supervises
 from zhongxinzu.org.models import StudyGroup, Unit
 
 TENTH = Decimal("0.1")
@@ -50,7 +50,7 @@ def _num(d: Decimal) -> str:
 
 def can_manage(user, scheme: AssessmentScheme) -> bool:
     """Supervisors of the owner unit or a unit above it manage the scheme."""
-    return in_subtree(scheme.owner_unit, principal_of(user).supervised)
+    return supervises(user, scheme.owner_unit)
 
 
 def subtree_groups(unit: Unit) -> QuerySet[StudyGroup]:

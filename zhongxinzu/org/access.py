@@ -155,6 +155,17 @@ def in_subtree(unit: Unit, roots) -> bool:
     return any(unit.path.startswith(root.path) for root in roots)
 
 
+def supervises(user, unit: Unit) -> bool:
+    """The user supervises `unit` (it lies in the subtree of a unit granted to them)."""
+    return in_subtree(unit, principal_of(user).supervised)
+
+
+def ancestor_paths(unit: Unit) -> list[str]:
+    """The paths of `unit` and of every unit above it."""
+    step = Unit.steplen
+    return [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
+
+
 # --- scoped querysets ------------------------------------------------------------------
 
 
@@ -321,8 +332,7 @@ def issuer_scope_q(user, field: str) -> Q:
     if unit_ids:
         paths = set()
         for unit in Unit.objects.filter(pk__in=unit_ids).only("path"):
-            step = Unit.steplen
-            paths.update(unit.path[:i] for i in range(step, len(unit.path) + 1, step))
+            paths.update(ancestor_paths(unit))
         q |= Q(**{f"{field}__path__in": paths})
     return q
 

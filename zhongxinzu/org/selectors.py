@@ -7,13 +7,8 @@ from collections import defaultdict
 
 from django.db.models import Count, QuerySet
 
-from zhongxinzu.org.access import active_memberships
+from zhongxinzu.org.access import active_memberships, ancestor_paths
 from zhongxinzu.org.models import Membership, Person, RosterRequirement, StudyGroup, Unit
-
-
-def ancestor_paths(unit: Unit) -> list[str]:
-    step = Unit.steplen
-    return [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
 
 
 def roster(group: StudyGroup, *, on: dt.date) -> QuerySet[Membership]:

@@ -68,7 +68,7 @@ def overdue_q(today: dt.date | None = None, prefix: str = "rectification__") -> 
 
 
 def can_supervise(user, group: StudyGroup) -> bool:
-    return access.in_subtree(group.unit, access.principal_of(user).supervised)
+    return access.supervises(user, group.unit)
 
 
 def groups_for_problems(user) -> QuerySet[StudyGroup]:

@@ -72,7 +72,7 @@ def visits_visible(user) -> QuerySet[ObservationVisit]:
 
 
 def supervises_group(user, group: StudyGroup) -> bool:
-    return access.in_subtree(group.unit, access.principal_of(user).supervised)
+    return access.supervises(user, group.unit)
 
 
 def is_team_member(user, visit: ObservationVisit) -> bool:

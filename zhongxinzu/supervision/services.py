@@ -52,10 +52,6 @@ def _text(value) -> str:
     return (value or "").strip()
 
 
-def _supervises(actor, unit: Unit) -> bool:
-    return access.in_subtree(unit, access.principal_of(actor).supervised)
-
-
 def _check_year(year) -> None:
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ValidationError({"year": "年度不正确（应为2000至2100之间的四位数字）"})
@@ -65,7 +61,7 @@ def _check_year(year) -> None:
 
 
 def _expert_validate(*, actor, owner_unit, person, name, home_unit) -> dict:
-    _deny_unless(_supervises(actor, owner_unit), "只能管理本人督导单位的专家库")
+    _deny_unless(access.supervises(actor, owner_unit), "只能管理本人督导单位的专家库")
     errors = {}
     if person is not None:
         if not access.scoped_people(actor).filter(pk=person.pk).exists():
@@ -143,7 +139,7 @@ def expert_update(
     home_unit: Unit | None = None,
     availability: str = "",
 ) -> Expert:
-    _deny_unless(_supervises(actor, expert.owner_unit), "只能管理本人督导单位的专家库")
+    _deny_unless(access.supervises(actor, expert.owner_unit), "只能管理本人督导单位的专家库")
     user = _resolve_user(username)
     clean = _expert_validate(
         actor=actor, owner_unit=owner_unit, person=person, name=name, home_unit=home_unit
@@ -166,7 +162,7 @@ def expert_update(
 @transaction.atomic
 def expert_set_active(*, actor, expert: Expert, active: bool) -> Expert:
     """Take an expert out of the pool (or back in). Team memberships stay as history."""
-    _deny_unless(_supervises(actor, expert.owner_unit), "只能管理本人督导单位的专家库")
+    _deny_unless(access.supervises(actor, expert.owner_unit), "只能管理本人督导单位的专家库")
     expert.is_active = active
     save_versioned(expert, expected_version=None, fields=["is_active"])
     audit_record(actor=actor, action="activate" if active else "deactivate", obj=expert)
@@ -184,7 +180,7 @@ def _team_validate(*, name: str, year: int) -> None:
 
 @transaction.atomic
 def team_create(*, actor, owner_unit: Unit, year: int, name: str) -> ObservationTeam:
-    _deny_unless(_supervises(actor, owner_unit), "只能为本人督导的单位组建旁听组")
+    _deny_unless(access.supervises(actor, owner_unit), "只能为本人督导的单位组建旁听组")
     _team_validate(name=name, year=year)
     if ObservationTeam.objects.filter(owner_unit=owner_unit, year=year, name=_text(name)).exists():
         raise ValidationError({"name": "本年度已有同名旁听组"})
@@ -202,7 +198,7 @@ def team_update(
     is_active: bool = True,
     expected_version: int | None = None,
 ) -> ObservationTeam:
-    _deny_unless(_supervises(actor, team.owner_unit), "只能管理本人督导单位的旁听组")
+    _deny_unless(access.supervises(actor, team.owner_unit), "只能管理本人督导单位的旁听组")
     _team_validate(name=name, year=team.year)
     clash = ObservationTeam.objects.filter(
         owner_unit_id=team.owner_unit_id, year=team.year, name=_text(name)
@@ -226,10 +222,10 @@ def team_member_add(
     *, actor, team: ObservationTeam, expert: Expert, is_leader: bool = False
 ) -> TeamMember:
     """Put a pool expert on a team; the pool must be the team's unit's or one above it."""
-    _deny_unless(_supervises(actor, team.owner_unit), "只能管理本人督导单位的旁听组")
+    _deny_unless(access.supervises(actor, team.owner_unit), "只能管理本人督导单位的旁听组")
     if not expert.is_active:
         raise ValidationError({"expert": "该专家已出库，不能编入旁听组"})
-    if not _supervises(actor, expert.owner_unit):
+    if not access.supervises(actor, expert.owner_unit):
         raise ValidationError({"expert": "所选专家不在您的管理范围内"})
     if not team.owner_unit.path.startswith(expert.owner_unit.path):
         raise ValidationError({"expert": "只能从本单位或上级单位的专家库中选人"})
@@ -250,7 +246,7 @@ def team_member_add(
 @transaction.atomic
 def team_member_remove(*, actor, member: TeamMember) -> None:
     team = member.team
-    _deny_unless(_supervises(actor, team.owner_unit), "只能管理本人督导单位的旁听组")
+    _deny_unless(access.supervises(actor, team.owner_unit), "只能管理本人督导单位的旁听组")
     audit_record(
         actor=actor,
         action="team_member_remove",
@@ -263,7 +259,7 @@ def team_member_remove(*, actor, member: TeamMember) -> None:
 @transaction.atomic
 def team_leader_set(*, actor, member: TeamMember) -> TeamMember:
     team = member.team
-    _deny_unless(_supervises(actor, team.owner_unit), "只能管理本人督导单位的旁听组")
+    _deny_unless(access.supervises(actor, team.owner_unit), "只能管理本人督导单位的旁听组")
     TeamMember.objects.filter(team=team).update(is_leader=False)
     TeamMember.objects.filter(pk=member.pk).update(is_leader=True)
     member.is_leader = True
@@ -378,7 +374,7 @@ def visit_plan_propose(
 ) -> VisitPlan:
     """Propose a draft plan for the groups below `owner_unit`: every group visited the number
     of times the rules ask per year (teams mode) or paired with a sibling (cross mode)."""
-    _deny_unless(_supervises(actor, owner_unit), "只能为本人督导的单位编制旁听计划")
+    _deny_unless(access.supervises(actor, owner_unit), "只能为本人督导的单位编制旁听计划")
     _check_year(year)
     errors = {}
     if period_end < period_start:
@@ -450,7 +446,7 @@ def _require_draft(plan: VisitPlan | None) -> None:
 
 @transaction.atomic
 def visit_plan_delete(*, actor, plan: VisitPlan) -> None:
-    _deny_unless(_supervises(actor, plan.owner_unit), "只能管理本人督导单位的旁听计划")
+    _deny_unless(access.supervises(actor, plan.owner_unit), "只能管理本人督导单位的旁听计划")
     _require_draft(plan)
     audit_record(actor=actor, action="delete", obj=plan, detail={"title": plan.title})
     plan.visits.all().delete()
@@ -470,7 +466,7 @@ def visit_update(
     unit is refused; a new date outside the period is refused; a new date attaches the
     group's session of that day, if any, and recomputes the deadlines."""
     plan = visit.plan
-    _deny_unless(_supervises(actor, plan.owner_unit), "只能调整本人督导单位的旁听计划")
+    _deny_unless(access.supervises(actor, plan.owner_unit), "只能调整本人督导单位的旁听计划")
     _require_draft(plan)
     errors = {}
     if not plan.period_start <= planned_on <= plan.period_end:
@@ -520,7 +516,7 @@ def visit_update(
 @transaction.atomic
 def visit_remove(*, actor, visit: ObservationVisit) -> None:
     plan = visit.plan
-    _deny_unless(_supervises(actor, plan.owner_unit), "只能调整本人督导单位的旁听计划")
+    _deny_unless(access.supervises(actor, plan.owner_unit), "只能调整本人督导单位的旁听计划")
     _require_draft(plan)
     audit_record(
         actor=actor,
@@ -555,7 +551,7 @@ def visit_plan_publish(*, actor, plan: VisitPlan, expected_version: int | None =
     """Publish a draft plan: the host groups' secretaries and the observers (team members,
     or the observing group's secretaries in cross mode) are notified once per visit.
     Returns the number of notifications created."""
-    _deny_unless(_supervises(actor, plan.owner_unit), "只能发布本人督导单位的旁听计划")
+    _deny_unless(access.supervises(actor, plan.owner_unit), "只能发布本人督导单位的旁听计划")
     _require_draft(plan)
     visits = list(plan.visits.select_related("group", "team", "observer_group"))
     if not visits:
