@@ -14,10 +14,12 @@ from ninja.renderers import JSONRenderer
 from zhongxinzu.api import errors
 from zhongxinzu.api.auth import bearer_auth, session_auth
 from zhongxinzu.api.routers import (
+    assessments,
     attendance,
     auth,
     compliance,
     conversions,
+    experts,
     first_items,
     groups,
     leave_requests,
@@ -26,11 +28,17 @@ from zhongxinzu.api.routers import (
     outputs,
     people,
     plans,
+    problems,
     prompts,
+    rectifications,
     reports,
     rules,
+    score_sheets,
     sessions,
+    teams,
     units,
+    visit_plans,
+    visits,
 )
 
 
@@ -106,3 +114,11 @@ api.add_router("/leave-requests", leave_requests.router)
 api.add_router("/makeups", makeups.router)
 api.add_router("/compliance", compliance.router)
 api.add_router("/groups", reports.router)
+api.add_router("/experts", experts.router)
+api.add_router("/teams", teams.router)
+api.add_router("/visit-plans", visit_plans.router)
+api.add_router("/visits", visits.router)
+api.add_router("/score-sheets", score_sheets.router)
+api.add_router("/problems", problems.router)
+api.add_router("/rectifications", rectifications.router)
+api.add_router("/assessments", assessments.router)

@@ -21,6 +21,9 @@ from zhongxinzu.org.models import StudyGroup, Unit
 from zhongxinzu.outputs import selectors as output_selectors
 from zhongxinzu.plans import selectors as plan_selectors
 from zhongxinzu.rules.models import RuleValue
+from zhongxinzu.supervision import problems as supervision_problems
+from zhongxinzu.supervision import scoring
+from zhongxinzu.supervision import selectors as supervision_selectors
 
 
 def _is_sys_admin(user) -> bool:
@@ -126,3 +129,19 @@ def get(qs: QuerySet, pk: int, *, writable=None, message: str = FORBIDDEN):
     if writable is not None and not writable(obj):
         raise PermissionDenied(message)
     return obj
+
+
+# --- supervision -----------------------------------------------------------------------
+#
+# As the pages apply it: the expert pool, teams and visit plans belong to a supervising unit
+# and are seen by the supervisors at or above it; a visit by the supervisors of the host
+# group's subtree, the host group's secretary and leaders (once published) and the observers
+# of the visiting team — the only business data an observer gets from the API.
+
+experts = supervision_selectors.experts_visible
+teams = supervision_selectors.teams_visible
+visit_plans = supervision_selectors.plans_visible
+visits = supervision_selectors.visits_visible
+# Visits whose score sheets the user may read: supervisors above and the team's observers.
+scored_visits = scoring.visits_scorable
+problems = supervision_problems.problems_visible

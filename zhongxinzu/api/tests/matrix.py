@@ -473,3 +473,8 @@ ENTRIES += [
     Api("/api/groups/{group_id}/annual-report.docx", "GET", STAFF_READ, obj="group"),
     Api("/api/groups/{group_id}/attendance-register.xlsx", "GET", STAFF_READ, obj="group"),
 ]
+
+# Supervision's operations live beside this module, one file per area.
+from zhongxinzu.api.tests import matrix_assessment, matrix_problems, matrix_visits  # noqa: E402
+
+ENTRIES += matrix_visits.ENTRIES + matrix_problems.ENTRIES + matrix_assessment.ENTRIES

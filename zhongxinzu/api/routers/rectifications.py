@@ -1,0 +1,5 @@
+"""/api/rectifications: to be written."""
+
+from ninja import Router
+
+router = Router(tags=["整改清单"])

@@ -1,0 +1,5 @@
+"""/api/visit-plans: to be written."""
+
+from ninja import Router
+
+router = Router(tags=["旁听计划"])
