@@ -145,3 +145,14 @@ visits = supervision_selectors.visits_visible
 # Visits whose score sheets the user may read: supervisors above and the team's observers.
 scored_visits = scoring.visits_scorable
 problems = supervision_problems.problems_visible
+
+
+# --- assessment ------------------------------------------------------------------------
+#
+# Schemes are seen (and managed) by the supervisors of the owner unit and above; a group's
+# secretary and leaders read their own group's results once the scheme is published.
+
+from zhongxinzu.assessment import selectors as assessment_selectors  # noqa: E402
+
+schemes = assessment_selectors.schemes_visible
+assessment_results = assessment_selectors.results_visible

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from zhongxinzu.compliance.engine import (
@@ -127,6 +127,13 @@ class Context:
     def session_counts(self) -> dict[int, dict[str, int]]:
         return meeting_selectors.session_counts(group_ids=self.ids, year=self.year)
 
+    @cached_property
+    def member_rates(self) -> dict[int, dict[int, meeting_selectors.Rate]]:
+        """参学率 per group and person; the attendance metric sums them per group (the same
+        rows as meeting_selectors.group_attendance_rates, one scan of the year's
+        attendance instead of two)."""
+        return meeting_selectors.member_participation(group_ids=self.ids, year=self.year)
+
 
 def compliance_ref(key: str, label: str) -> dict:
     return {"kind": "compliance", "key": key, "label": label}
@@ -186,10 +193,12 @@ def discussions(ctx: Context) -> dict[int, Scored]:
 
 
 def attendance(ctx: Context) -> dict[int, Scored]:
-    rates = meeting_selectors.group_attendance_rates(group_ids=ctx.ids, year=ctx.year)
     out = {}
     for g in ctx.groups:
-        rate = rates.get(g.pk, meeting_selectors.Rate())
+        members = ctx.member_rates.get(g.pk, {}).values()
+        rate = meeting_selectors.Rate(
+            sum(r.attended for r in members), sum(r.expected for r in members)
+        )
         target = int(ctx.book(g)["attendance_rate"])
         refs = [compliance_ref("attendance_year", "考勤记录")]
         if not rate.expected:
@@ -206,10 +215,9 @@ def attendance(ctx: Context) -> dict[int, Scored]:
 
 
 def participation(ctx: Context) -> dict[int, Scored]:
-    rates = meeting_selectors.member_participation(group_ids=ctx.ids, year=ctx.year)
     out = {}
     for g in ctx.groups:
-        members = rates.get(g.pk, {})
+        members = ctx.member_rates.get(g.pk, {})
         target = int(ctx.book(g)["participation_rate"])
         refs = [compliance_ref("participation", "成员参学情况")]
         if not members:
@@ -414,35 +422,21 @@ def rectification(ctx: Context) -> dict[int, Scored]:
 
 
 def archive(ctx: Context) -> dict[int, Scored]:
-    held = dict(
-        meeting_selectors.sessions_in_year(group_ids=ctx.ids, year=ctx.year)
+    # One pass over the year's held sessions; "attendance taken" is an index probe per
+    # session, not a scan of the year's attendance rows.
+    minuted = Q(status=StudySession.Status.RECORDED) & ~Q(minutes="")
+    taken = Q(Exists(Attendance.objects.filter(session=OuterRef("pk"))))
+    counts = {
+        gid: (h, mi, t)
+        for gid, h, mi, t in meeting_selectors.sessions_in_year(group_ids=ctx.ids, year=ctx.year)
         .order_by()
         .values_list("group_id")
-        .annotate(n=Count("pk"))
-    )
-    minuted = dict(
-        meeting_selectors.sessions_in_year(group_ids=ctx.ids, year=ctx.year)
-        .filter(status=StudySession.Status.RECORDED)
-        .exclude(minutes="")
-        .order_by()
-        .values_list("group_id")
-        .annotate(n=Count("pk"))
-    )
-    start, end = meeting_selectors.year_bounds(ctx.year)
-    taken = dict(
-        Attendance.objects.filter(
-            session__group_id__in=ctx.ids,
-            session__status__in=meeting_selectors.DONE,
-            session__starts_at__gte=start,
-            session__starts_at__lt=end,
-        )
-        .order_by()
-        .values_list("session__group_id")
-        .annotate(n=Count("session_id", distinct=True))
-    )
+        .annotate(held=Count("pk"), minuted=Count("pk", filter=minuted))
+        .annotate(taken=Count("pk", filter=taken))
+    }
     out = {}
     for g in ctx.groups:
-        h, mi, t = held.get(g.pk, 0), minuted.get(g.pk, 0), taken.get(g.pk, 0)
+        h, mi, t = counts.get(g.pk, (0, 0, 0))
         pk, filed = ctx.plans.get(g.pk, (None, None))
         p = 1 if filed else 0
         refs = [{"kind": "plan", "id": pk, "label": f"{ctx.year}年度学习计划"}] if pk else []

@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +19,7 @@ from zhongxinzu.assessment.models import (
     Indicator,
     ManualScore,
 )
+from zhongxinzu.assessment.selectors import results_visible, schemes_visible
 from zhongxinzu.documents.assessment_xlsx import ranking_xlsx
 from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
 from zhongxinzu.lib.xlsx import xlsx_response
@@ -34,23 +34,8 @@ def fail(request, error: ValidationError) -> None:
     messages.error(request, "；".join(error.messages))
 
 
-def _schemes(request):
-    qs = AssessmentScheme.objects.select_related("owner_unit", "previous")
-    return access.owned_in_subtree(request.user, qs)
-
-
 def _scheme_for(request, pk) -> AssessmentScheme:
-    return access.get_in(_schemes(request), pk)
-
-
-def _results_visible(user):
-    """Supervisors: results of the schemes they own; a group's secretary and leaders: their
-    own group's results of published schemes."""
-    p = access.principal_of(user)
-    q = access.subtree_q(p.supervised, "scheme__owner_unit__")
-    if staff := p.staff_group_ids():
-        q |= Q(group_id__in=staff, scheme__status=Status.PUBLISHED)
-    return AssessmentResult.objects.filter(q)
+    return access.get_in(schemes_visible(request.user), pk)
 
 
 # --- schemes ---------------------------------------------------------------------------
@@ -60,7 +45,9 @@ def _results_visible(user):
 @supervisors
 def scheme_list(request):
     units = access.principal_of(request.user).supervised
-    page = paginate(request, _schemes(request).order_by("-year", "owner_unit__path", "-edition"))
+    page = paginate(
+        request, schemes_visible(request.user).order_by("-year", "owner_unit__path", "-edition")
+    )
     return render(
         request,
         "assessment/scheme_list.html",
@@ -197,7 +184,8 @@ def indicator_add(request, pk):
 @supervisors
 def indicator_delete(request, pk):
     indicator = access.get_in(
-        Indicator.objects.filter(scheme__in=_schemes(request)).select_related("scheme"), pk
+        Indicator.objects.filter(scheme__in=schemes_visible(request.user)).select_related("scheme"),
+        pk,
     )
     try:
         draft = services.indicator_delete(actor=request.user, indicator=indicator)
@@ -212,7 +200,9 @@ def indicator_delete(request, pk):
 @supervisors
 def manual_scores(request, pk):
     indicator = access.get_in(
-        Indicator.objects.filter(scheme__in=_schemes(request)).select_related("scheme__owner_unit"),
+        Indicator.objects.filter(scheme__in=schemes_visible(request.user)).select_related(
+            "scheme__owner_unit"
+        ),
         pk,
     )
     scheme = indicator.scheme
@@ -302,7 +292,10 @@ def adjustment_add(request, pk):
 @supervisors
 def adjustment_delete(request, pk):
     adjustment = access.get_in(
-        Adjustment.objects.filter(scheme__in=_schemes(request)).select_related("scheme"), pk
+        Adjustment.objects.filter(scheme__in=schemes_visible(request.user)).select_related(
+            "scheme"
+        ),
+        pk,
     )
     try:
         draft = services.adjustment_delete(actor=request.user, adjustment=adjustment)
@@ -433,7 +426,7 @@ def record_links(records: list[dict], result: AssessmentResult) -> list[tuple[st
 @readers
 def result_detail(request, pk):
     result = access.get_in(
-        _results_visible(request.user).select_related("scheme__owner_unit", "group__unit"), pk
+        results_visible(request.user).select_related("scheme__owner_unit", "group__unit"), pk
     )
     lines = []
     for ind in result.scheme.indicators.all():

@@ -15,7 +15,7 @@ a deadline is past and the target was not reached, or a record broke the rule (a
 short, a make-up or a record overdue, a draft not reviewed before the session); *na* — the
 rule does not apply (switched off by a local rule, or nothing to judge yet).
 
-Cost: `evaluate` loads everything with a fixed number of queries (about fifteen, GROUP BY
+Cost: `evaluate` loads everything with a fixed number of queries (about seventeen, GROUP BY
 where it can) whatever the number of groups, so the overview evaluates a page of 50 groups
 at the same cost as one; nothing here queries inside a loop. Annual targets are pro-rated
 (rounded) for a period shorter than a year. Attendance rows of people who only sit in (列席)
@@ -63,6 +63,7 @@ WARN_DAYS = {
     "prompt": 3,
     "first_item": 7,
     "record": 2,
+    "visit_materials": 7,  # a week, about five working days
 }
 
 
@@ -92,6 +93,9 @@ CHECKS = [
     CheckDef("prompt_ack", "学习提示按期签收", "提示签收", "prompt_ack_days"),
     CheckDef("first_item_lag", "第一议题及时学习", "议题时效", "first_item_lag_days"),
     CheckDef("roster", "名册必备职务", "名册", None),
+    CheckDef(
+        "visit_materials", "旁听材料按时报送", "旁听材料", "observation_materials_working_days"
+    ),
 ]
 CHECK_BY_KEY = {c.key: c for c in CHECKS}
 MEMBER_CHECKS = [c for c in CHECKS if c.member]
@@ -289,6 +293,7 @@ class GroupData:
     prompts: list[dict] = field(default_factory=list)
     first_items: list[dict] = field(default_factory=list)
     missing_posts: list[str] = field(default_factory=list)
+    visits: list[dict] = field(default_factory=list)  # observation visits hosted (visit_checks)
 
 
 @dataclass
@@ -579,6 +584,11 @@ def _load(groups: list[StudyGroup], period: Period, as_of: dt.date, books: dict)
     for g in groups:
         data[g.pk].missing_posts = missing.get(g.pk, [])
 
+    # 14. observation visits hosted in the period
+    from zhongxinzu.compliance.visit_checks import load_visits
+
+    load_visits(data, ids, period)
+
     return data, {g: list(ms.values()) for g, ms in members.items()}
 
 
@@ -610,6 +620,8 @@ def pct(attended: int, due: int) -> str:
 
 
 def _judge(r: GroupResult) -> None:
+    from zhongxinzu.compliance.visit_checks import judge_visit_materials
+
     book = r.book
 
     def add(key: str, status: str, **kwargs) -> None:
@@ -627,6 +639,7 @@ def _judge(r: GroupResult) -> None:
     _judge_plan(r, add, done)
     _judge_deadlines(r, add, done)
     _judge_roster(r, add, done)
+    judge_visit_materials(r, add)
     # keep the display order of CHECKS
     r.checks = {c.key: r.checks[c.key] for c in CHECKS if c.key in r.checks}
 
@@ -941,7 +954,7 @@ STATE_STATUS = {"ok": MET, "late": MISSED, "overdue": MISSED, "pending": AT_RISK
 
 def _add_deadline_check(add, key: str, states: list[str], target_text: str, noun: str) -> None:
     if not states:
-        add(key, NA, target_text=target_text, detail=f"本期无{noun.lstrip('份项')}")
+        add(key, NA, target_text=target_text, detail=f"本期无{noun.lstrip('份项次')}")
         return
     late = states.count("late") + states.count("overdue")
     status = worst(STATE_STATUS[s] for s in states)

@@ -23,9 +23,11 @@ from zhongxinzu.compliance.engine import (
     SessionRow,
     pct,
 )
+from zhongxinzu.compliance.visit_checks import observers_of
 from zhongxinzu.meetings.models import Attendance, MakeUp, StudySession
 from zhongxinzu.outputs.models import Output
 from zhongxinzu.plans.models import YearPlan
+from zhongxinzu.supervision.models import ObservationVisit
 
 
 @dataclass
@@ -324,6 +326,26 @@ def _proof_roster(r: GroupResult):
     return ["必备职务", "情况"], rows
 
 
+def _proof_visit_materials(r: GroupResult):
+    rows = [
+        ProofRow(
+            [
+                _when(v["planned_on"]),
+                observers_of(v),
+                ObservationVisit.Stage(v["stage"]).label,
+                _when(v["materials_due"]),
+                _when(v["materials_sent_at"]),
+                STATE_LABELS[v["state"]],
+            ],
+            STATE_STATUS[v["state"]] if v["state"] not in ("ok", "open") else "",
+            _url("supervision:visit_detail", v["pk"]),
+            link_index=0,
+        )
+        for v in r.data.visits
+    ]
+    return ["旁听日期", "旁听方", "阶段", "报送期限", "报送时间", "结论"], rows
+
+
 PROOFS = {
     "sessions": _proof_sessions,
     "discussions": _proof_discussions,
@@ -341,4 +363,5 @@ PROOFS = {
     "prompt_ack": _proof_prompt_ack,
     "first_item_lag": _proof_first_item_lag,
     "roster": _proof_roster,
+    "visit_materials": _proof_visit_materials,
 }

@@ -22,18 +22,22 @@ from zhongxinzu.accounts.models import Role, RoleGrant, User
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.compliance.engine import Period, evaluate, month_day
 from zhongxinzu.compliance.models import AnnualReportText, GroupCompliance, Notification
+from zhongxinzu.compliance.visit_checks import PUBLISHED
 from zhongxinzu.lib.versioning import save_versioned
+from zhongxinzu.lib.workdays import add_working_days, working_days_between
 from zhongxinzu.meetings.models import MakeUp, StudySession
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Membership, StudyGroup
 from zhongxinzu.outputs.models import Output
 from zhongxinzu.plans.models import FirstItem, Prompt, PromptAck, YearPlan
 from zhongxinzu.rules.services import rulebooks_for
+from zhongxinzu.supervision.models import ObservationVisit, TeamMember
 
 SNAPSHOT_CHUNK = 200
 PLAN_DUE_SOON_DAYS = 14
 SPEECH_AHEAD_DAYS = 3
 LOOKBACK_DAYS = 365  # prompts and first items older than this are not chased any more
+VISIT_SOON_WORKING_DAYS = 3
 
 
 # --- the overview snapshot -------------------------------------------------------------------
@@ -396,6 +400,82 @@ def _rectification_reminders(groups_by_id, staff, on: dt.date):
             )
 
 
+def _left(on: dt.date, due: dt.date) -> str:
+    left = working_days_between(on, due)
+    return f"还有{left}个工作日" if left else "今天到期"
+
+
+def _visit_reminders(groups_by_id, staff, on: dt.date):
+    """Observation visits of published plans: materials due within VISIT_SOON_WORKING_DAYS
+    working days or overdue (the host group's secretary; the leader too once overdue), and
+    the summary likewise (the team's observers, or the observing group's secretary)."""
+    soon = add_working_days(on, VISIT_SOON_WORKING_DAYS)
+    since = on - dt.timedelta(days=LOOKBACK_DAYS)
+    rows = list(
+        ObservationVisit.objects.filter(PUBLISHED, group_id__in=list(groups_by_id))
+        .exclude(stage=ObservationVisit.Stage.CLOSED)
+        .filter(
+            Q(materials_sent_at__isnull=True, materials_due__range=(since, soon))
+            | Q(summary_submitted_at__isnull=True, summary_due__range=(since, soon))
+        )
+        .values_list(
+            "pk",
+            "group_id",
+            "planned_on",
+            "team_id",
+            "team__name",
+            "observer_group_id",
+            "observer_group__name",
+            "materials_due",
+            "materials_sent_at",
+            "summary_due",
+            "summary_submitted_at",
+        )
+    )
+    team_users: dict[int, set[int]] = defaultdict(set)
+    for team_id, uid in TeamMember.objects.filter(
+        team_id__in={r[3] for r in rows} - {None}, expert__user__is_active=True
+    ).values_list("team_id", "expert__user_id"):
+        team_users[team_id].add(uid)
+    for pk, gid, day, team_id, team, peer_id, peer, m_due, m_sent, s_due, s_done in rows:
+        g, link = groups_by_id[gid], _url("supervision:visit_detail", pk)
+        when = f"{day:%m月%d日}"
+        if m_sent is None and m_due is not None and since <= m_due <= soon:
+            if m_due < on:
+                key = f"visit_materials_overdue:{pk}"
+                text = f"已超过报送期限（{m_due:%Y-%m-%d}），尚未报送"
+                users = staff[gid]["secretary"] + staff[gid]["leader"]
+            else:
+                key = f"visit_materials_soon:{pk}"
+                text = f"须于{m_due:%m月%d日}前报送（{_left(on, m_due)}）"
+                users = staff[gid]["secretary"]
+            for uid in users:
+                yield Reminder(
+                    uid,
+                    key,
+                    "visit_materials",
+                    f"{team or peer or '旁听组'}{when}列席旁听{g.name}学习，"
+                    f"学习方案、材料和发言稿{text}",
+                    link,
+                )
+        if s_done is None and s_due is not None and since <= s_due <= soon:
+            if s_due < on:
+                key = f"visit_summary_overdue:{pk}"
+                text = f"已超过提交期限（{s_due:%Y-%m-%d}），请尽快提交"
+            else:
+                key = f"visit_summary_soon:{pk}"
+                text = f"须于{s_due:%m月%d日}前提交（{_left(on, s_due)}）"
+            observers = team_users[team_id] if team_id else set(staff[peer_id]["secretary"])
+            for uid in observers:
+                yield Reminder(
+                    uid,
+                    key,
+                    "visit_summary",
+                    f"{when}列席旁听{g.name}学习的旁听总结{text}",
+                    link,
+                )
+
+
 def _deliver(reminders: Iterable[Reminder]) -> Counter:
     """Create the reminders not delivered before; returns new ones by kind."""
     pending: dict[tuple[int, str], Reminder] = {}
@@ -433,8 +513,9 @@ def reminders_send(*, on: dt.date | None = None) -> Counter:
     soon or overdue and session not recorded (secretary), make-up overdue (member and
     secretary), speech draft not reviewed (leader), prompt not acknowledged (secretary and
     the issuing supervisors), first item not studied in time, rectification overdue
-    (secretary). Returns the new
-    notifications by kind; audited once."""
+    (secretary), observation-visit materials (host secretary, leader once overdue) and
+    summary (the team) due soon or overdue. Returns the new notifications by kind; audited
+    once."""
     on = on or timezone.localdate()
     groups = list(
         StudyGroup.objects.filter(is_active=True, unit__is_active=True).select_related("unit")
@@ -452,6 +533,7 @@ def reminders_send(*, on: dt.date | None = None) -> Counter:
             _prompt_reminders(by_id, books, staff, on),
             _first_item_reminders(by_id, books, staff, on),
             _rectification_reminders(by_id, staff, on),
+            _visit_reminders(by_id, staff, on),
         ):
             created += _deliver(source)
         audit_record(

@@ -22,6 +22,7 @@ from zhongxinzu.compliance.engine import (
 )
 from zhongxinzu.compliance.forms import ReportTextForm
 from zhongxinzu.compliance.models import AnnualReportText, Notification
+from zhongxinzu.compliance.visit_checks import late_summaries
 from zhongxinzu.documents.annual_report import (
     completion_text,
     report_title,
@@ -152,6 +153,7 @@ def overview(request):
             "years": _years(),
             "querystring_base": querystring_without_page(request),
             "summary": [(c, ov.by_check.get(c.key, {})) for c in CHECKS],
+            "late_summaries": late_summaries(root, period.rule_year, timezone.localdate()),
         },
     )
 

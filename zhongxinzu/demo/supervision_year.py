@@ -21,6 +21,7 @@ from zhongxinzu.supervision import services as supervision
 from zhongxinzu.supervision.models import ObservationVisit, ScoreTemplate
 
 BOTTOM_UNIT = "JC-SJ"  # few sessions this year; scored low by hand last year too
+LATE_MATERIALS_UNIT = "JC-JT"  # sent its observation-visit materials after the deadline
 EXPERTS = [
     ("周文博", "马克思主义理论", "教授", "江川市委党校"),
     ("钱思远", "中共党史", "副教授", "江川学院马克思主义学院"),
@@ -127,10 +128,14 @@ def _backdate(today, count: int = 16) -> list[ObservationVisit]:
         )
         day = timezone.localtime(session.starts_at).date()
         book = rulebook_for(visit.group.unit, day.year)
+        due = add_working_days(day, -book["observation_materials_working_days"])
+        # Hosts send their materials a working day early; one sends them two days late.
+        sent = add_working_days(due, 2 if visit.group.unit.code == LATE_MATERIALS_UNIT else -1)
         ObservationVisit.objects.filter(pk=visit.pk).update(
             session=session,
             planned_on=day,
-            materials_due=add_working_days(day, -book["observation_materials_working_days"]),
+            materials_due=due,
+            materials_sent_at=timezone.make_aware(dt.datetime.combine(sent, dt.time(10))),
             summary_due=add_working_days(day, book["observation_summary_working_days"]),
         )
         visit.refresh_from_db()

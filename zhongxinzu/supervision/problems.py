@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.lib.uploads import validate_upload_bytes
+from zhongxinzu.lib.versioning import ConflictError
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Person, StudyGroup
 from zhongxinzu.supervision.models import (
@@ -188,7 +189,7 @@ def problem_create(
 def _locked(rectification: Rectification, expected_version: int | None) -> Rectification:
     current = Rectification.objects.select_for_update().get(pk=rectification.pk)
     if expected_version is not None and current.version != expected_version:
-        raise ValidationError("该整改记录已被他人修改，请刷新后重试")
+        raise ConflictError("该整改记录已被他人修改，请刷新后重试")
     return current
 
 
@@ -333,25 +334,24 @@ PROBLEM_HEADERS = ["序号", "来源", "类别", "问题描述", "依据", "发�
 RECT_HEADERS = ["序号", "问题", "整改措施", "责任人", "责任部门", "整改时限", "状态", "销号日期"]
 
 
+def lists_rows(lists: GroupLists) -> tuple[list[list], list[list], list[list]]:
+    """The rows of 学习清单, 问题清单 and 整改清单 as the exports print them (under
+    TOPIC_HEADERS, PROBLEM_HEADERS and RECT_HEADERS)."""
+    return (
+        [_topic_row(n, t) for n, t in enumerate(lists.topics, start=1)],
+        [_problem_row(n, p) for n, p in enumerate(lists.problems, start=1)],
+        [_rect_row(n, p, lists.today) for n, p in enumerate(lists.problems, start=1)],
+    )
+
+
 def lists_xlsx(lists: GroupLists) -> bytes:
     from zhongxinzu.lib.xlsx import Sheet, workbook_bytes
 
+    topics, found, rects = lists_rows(lists)
     return workbook_bytes(
-        Sheet(
-            title="学习清单",
-            headers=TOPIC_HEADERS,
-            rows=[_topic_row(n, t) for n, t in enumerate(lists.topics, start=1)],
-        ),
-        Sheet(
-            title="问题清单",
-            headers=PROBLEM_HEADERS,
-            rows=[_problem_row(n, p) for n, p in enumerate(lists.problems, start=1)],
-        ),
-        Sheet(
-            title="整改清单",
-            headers=RECT_HEADERS,
-            rows=[_rect_row(n, p, lists.today) for n, p in enumerate(lists.problems, start=1)],
-        ),
+        Sheet(title="学习清单", headers=TOPIC_HEADERS, rows=topics),
+        Sheet(title="问题清单", headers=PROBLEM_HEADERS, rows=found),
+        Sheet(title="整改清单", headers=RECT_HEADERS, rows=rects),
     )
 
 

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zhongxinzu.audit.services import audit_record
+from zhongxinzu.lib.versioning import ConflictError
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Unit
 from zhongxinzu.org.selectors import ancestor_paths
@@ -365,7 +366,7 @@ def score_sheet_save(
             visit=visit, observer=expert, template=template_for_group(visit.group)
         )
     elif expected_version is not None and sheet.version != expected_version:
-        raise ValidationError("评分表已被修改，请刷新后重试")
+        raise ConflictError("评分表已被修改，请刷新后重试")
     if sheet.submitted_at:
         raise ValidationError("评分表已提交，不能再修改")
     remarks = remarks or {}

@@ -160,11 +160,13 @@ def expert_update(
 
 
 @transaction.atomic
-def expert_set_active(*, actor, expert: Expert, active: bool) -> Expert:
+def expert_set_active(
+    *, actor, expert: Expert, active: bool, expected_version: int | None = None
+) -> Expert:
     """Take an expert out of the pool (or back in). Team memberships stay as history."""
     _deny_unless(access.supervises(actor, expert.owner_unit), "只能管理本人督导单位的专家库")
     expert.is_active = active
-    save_versioned(expert, expected_version=None, fields=["is_active"])
+    save_versioned(expert, expected_version=expected_version, fields=["is_active"])
     audit_record(actor=actor, action="activate" if active else "deactivate", obj=expert)
     return expert
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import re
 
 import pytest
 from django.db import transaction
@@ -138,13 +139,19 @@ def _form(data):
     return urlencode(data, doseq=True)
 
 
+def _fill(path: str, obj) -> str:
+    """The object's pk in the last "{…_id}" of the path; any before it from the object's own
+    field of that name (an adjustment's scheme_id in /{scheme_id}/adjustments/{adjustment_id})."""
+    names = [n for n in re.findall(r"\{(\w+)\}", path) if n.endswith("_id")]
+    for name in names[:-1]:
+        path = path.replace(f"{{{name}}}", str(getattr(obj, name)))
+    return path.replace(f"{{{names[-1]}}}", str(obj.pk))
+
+
 @pytest.mark.parametrize("entry", APIS, ids=lambda e: f"{e.method} {e.path}")
 def test_api_access(world, entry):
     def request(client, obj):
-        path = entry.path
-        if obj is not None:
-            start = path.index("{")
-            path = path[:start] + str(obj.pk) + path[path.index("}") + 1 :]
+        path = _fill(entry.path, obj) if obj is not None else entry.path
         body = json.dumps(entry.body) if entry.body is not None else ""
         return client.generic(entry.method, path, data=body, content_type="application/json")
 

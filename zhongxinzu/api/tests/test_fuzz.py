@@ -23,12 +23,31 @@ from hypothesis import strategies as st
 from conftest import RELATIONS
 from zhongxinzu.api.api import api
 from zhongxinzu.api.services import token_issue
+from zhongxinzu.assessment.models import (
+    Adjustment,
+    AssessmentResult,
+    AssessmentScheme,
+    Indicator,
+    ManualScore,
+)
 from zhongxinzu.compliance.models import AnnualReportText
 from zhongxinzu.meetings.models import AgendaItem, Attendance, LeaveRequest, MakeUp, StudySession
 from zhongxinzu.org.models import Membership, Person, StudyGroup, Unit
 from zhongxinzu.outputs.models import Conversion, Output
 from zhongxinzu.plans.models import FirstItem, PlanTopic, Prompt, PromptAck, YearPlan
 from zhongxinzu.rules.models import RuleValue
+from zhongxinzu.supervision.models import (
+    Expert,
+    ObservationTeam,
+    ObservationVisit,
+    Problem,
+    Rectification,
+    RectificationReport,
+    ScoreEntry,
+    ScoreSheet,
+    TeamMember,
+    VisitPlan,
+)
 from zhongxinzu.tests.test_permission_matrix import OBJECTS as MATRIX
 
 SCHEMA = schemathesis.openapi.from_dict(api.get_openapi_schema())
@@ -53,6 +72,18 @@ REFERENCES = {
     "attendance_id": "attendance",
     "leave_id": "leave_requests",
     "makeup_id": "makeups",
+    "expert_id": "experts",
+    "team_id": "teams",
+    "team_member_id": "team_members",
+    "visit_plan_id": "visit_plans",
+    "visit_id": "visits",
+    "sheet_id": "score_sheets",
+    "problem_id": "problems",
+    "rectification_id": "rectifications",
+    "scheme_id": "schemes",
+    "adjustment_id": "adjustments",
+    "indicator_id": "indicators",
+    "result_id": "assessment_results",
     "parent": "units",
     "unit": "units",
     "issuer_unit": "units",
@@ -66,6 +97,13 @@ REFERENCES = {
     "output": "outputs",
     "first_item": "first_items",
     "topic": "topics",
+    "expert": "experts",
+    "team": "teams",
+    "plan": "visit_plans",
+    "home_unit": "units",
+    "visit": "visits",
+    "owner": "people",
+    "indicator": "indicators",
 }
 WORLD_ATTR = {
     "units": "units",
@@ -86,6 +124,18 @@ MATRIX_OBJECTS = {
     "attendance": "attendance",
     "leave_requests": "leave_request",
     "makeups": "makeup",
+    "experts": "expert",
+    "teams": "team",
+    "team_members": "team_member",
+    "visit_plans": "visit_plan",
+    "visits": "visit",
+    "score_sheets": "score_sheet",
+    "problems": "problem",
+    "rectifications": "reported_rectification",
+    "schemes": "scheme",
+    "adjustments": "adjustment",
+    "indicators": "indicator",
+    "assessment_results": "assessment_result",
 }
 # Collections whose own ids are checked against the scope; the study cycle's records are
 # checked through the group, unit and person they name.
@@ -137,7 +187,7 @@ def outside(world, role):
         ),
         *(
             list(model.objects.exclude(**{unit_field: units}).order_by("pk").values_list(*fields))
-            for model, unit_field, fields in STUDY_CYCLE
+            for model, unit_field, fields in STUDY_CYCLE + SUPERVISION
         ),
     )
 
@@ -159,6 +209,28 @@ STUDY_CYCLE = [
     (RuleValue, "scope__in", ("pk", "value", "year", "note")),
     (AnnualReportText, "group__unit__in", ("pk", "version", "problems")),
 ]
+# Supervision's records outside the scope, by the unit that owns them or hosts the visit.
+SUPERVISION = [
+    (Expert, "owner_unit__in", ("pk", "version", "name", "is_active", "user_id")),
+    (ObservationTeam, "owner_unit__in", ("pk", "version", "name", "is_active")),
+    (TeamMember, "team__owner_unit__in", ("pk", "expert_id", "is_leader")),
+    (VisitPlan, "owner_unit__in", ("pk", "version", "status", "title")),
+    (
+        ObservationVisit,
+        "group__unit__in",
+        ("pk", "version", "stage", "team_id", "planned_on", "checklist", "summary_overall"),
+    ),
+    (ScoreSheet, "visit__group__unit__in", ("pk", "version", "total", "submitted_at")),
+    (ScoreEntry, "sheet__visit__group__unit__in", ("pk", "score", "remark")),
+    (Problem, "group__unit__in", ("pk", "version", "description")),
+    (Rectification, "problem__group__unit__in", ("pk", "version", "status", "deadline")),
+    (RectificationReport, "rectification__problem__group__unit__in", ("pk", "text")),
+    (AssessmentScheme, "owner_unit__in", ("pk", "version", "status", "edition", "grades")),
+    (Indicator, "scheme__owner_unit__in", ("pk", "weight", "method")),
+    (ManualScore, "group__unit__in", ("pk", "score", "reason")),
+    (Adjustment, "group__unit__in", ("pk", "points", "reason")),
+    (AssessmentResult, "group__unit__in", ("pk", "total", "rank", "grade")),
+]
 
 
 def check_in_scope(collection: str, body, allowed: dict[str, set[int]], where: str):
@@ -178,7 +250,7 @@ def check_in_scope(collection: str, body, allowed: dict[str, set[int]], where: s
             assert value is None or value in allowed[ref], f"{where}: {field}={value}"
 
 
-@pytest.mark.parametrize("role", ["supervisor", "secretary", "member"])
+@pytest.mark.parametrize("role", ["supervisor", "secretary", "member", "observer"])
 def test_fuzz_every_operation(world, role):
     # One world per role, every operation on it: building the world dominates otherwise.
     raw, _ = token_issue(user=world.users[role])

@@ -8,10 +8,12 @@ import itertools
 
 from django.utils import timezone
 
+from zhongxinzu.lib.workdays import add_working_days
 from zhongxinzu.meetings.models import AgendaItem, Attendance, MakeUp, StudySession
 from zhongxinzu.org.models import Membership, Person, StudyGroup, Unit
 from zhongxinzu.outputs.models import Conversion, Output
 from zhongxinzu.plans.models import FirstItem, Prompt, PromptAck, YearPlan
+from zhongxinzu.supervision.models import ObservationVisit, VisitPlan
 
 TZ = timezone.get_fixed_timezone(8 * 60)
 _seq = itertools.count(1)
@@ -181,6 +183,40 @@ def first_item(unit, user, released_on: dt.date, title=None) -> FirstItem:
     )
 
 
+def visit(
+    group,
+    planned_on: dt.date,
+    *,
+    owner: Unit,
+    by,
+    sent_at: dt.datetime | None = None,
+    summary_at: dt.datetime | None = None,
+    published: bool = True,
+    **kwargs,
+) -> ObservationVisit:
+    """An observation visit of a (published) plan, with its deadlines in working days as the
+    default rules set them (materials 5 before, summary 10 after)."""
+    plan = VisitPlan.objects.create(
+        owner_unit=owner,
+        year=planned_on.year,
+        title=f"旁听计划{next(_seq)}",
+        period_start=planned_on.replace(month=1, day=1),
+        period_end=planned_on.replace(month=12, day=31),
+        status=VisitPlan.Status.PUBLISHED if published else VisitPlan.Status.DRAFT,
+        created_by=by,
+    )
+    return ObservationVisit.objects.create(
+        plan=plan,
+        group=group,
+        planned_on=planned_on,
+        materials_due=add_working_days(planned_on, -5),
+        materials_sent_at=sent_at,
+        summary_due=add_working_days(planned_on, 10),
+        summary_submitted_at=summary_at,
+        **kwargs,
+    )
+
+
 def build_year(world, year: int = 2025):
     """Two groups under the supervisor's unit with a full year of records: `good` meets every
     rule; `bad` breaks one record of every kind. Returns a namespace."""
@@ -209,12 +245,15 @@ def build_year(world, year: int = 2025):
         output(good, person, year=year)
     conversion(output(good, gp["leader"], year=year, kind="research"))
     plan(good, year, filed_at=at(year, 1, 20, 10, 0))
+    # observed in June, materials sent before the deadline (06-09, 5 working days ahead)
+    visit(good, dt.date(year, 6, 15), owner=own, by=supervisor, sent_at=at(year, 6, 6, 9, 0))
     p = prompt(world.units["own"], supervisor, at(year, 3, 1, 9, 0))
     ack(p, good, supervisor, at(year, 3, 3, 9, 0))
 
     # the irregular group: 9 sessions (none from October), one short, one without a first
     # item, one never recorded; one member mostly absent with an overdue make-up; no plan
-    # on time, no acknowledgement, the first item never studied, a draft never reviewed.
+    # on time, no acknowledgement, the first item never studied, a draft never reviewed,
+    # the observation materials sent late.
     for month in range(1, 10):
         kind = StudySession.Kind.TOPICAL if month in topical_months else "study"
         s = session(
@@ -235,6 +274,8 @@ def build_year(world, year: int = 2025):
     for person in [bp["leader"], bp["members"][0], bp["members"][2], bp["members"][3]]:
         output(bad, person, year=year)
     plan(bad, year, filed_at=at(year, 2, 10, 10, 0))
+    # observed in July, materials sent after the deadline (07-03)
+    visit(bad, dt.date(year, 7, 10), owner=own, by=supervisor, sent_at=at(year, 7, 8, 9, 0))
     # Units keep their siblings sorted by code, so adding one may move another's path.
     good, bad = fresh(good), fresh(bad)
     return SimpleNamespace(good=good, gp=gp, bad=bad, bp=bp, item=item, prompt=p, year=year)

@@ -171,7 +171,7 @@ def test_evaluation_costs_the_same_number_of_queries_for_one_or_many_groups(year
     for g in more_groups:
         f.session(g, f.at(2025, 3, 3, 9, 0))
     assert count([year.good, year.bad, *more_groups]) == one
-    assert one <= 16
+    assert one <= 17  # the visits hosted: one query (visit_checks.load_visits)
 
 
 def test_period_helpers():

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from zhongxinzu.assessment.models import AssessmentScheme
 from zhongxinzu.assessment.services import talk_list
-from zhongxinzu.demo.supervision_year import BOTTOM_UNIT
+from zhongxinzu.compliance.engine import Period, evaluate_group
+from zhongxinzu.demo.supervision_year import BOTTOM_UNIT, LATE_MATERIALS_UNIT
 from zhongxinzu.supervision.models import ObservationVisit, Rectification, ScoreSheet
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +33,13 @@ def test_one_group_is_at_the_bottom_two_years_running(city):
     assert AssessmentScheme.objects.get(year=year - 1).status == "published"
     scheme = AssessmentScheme.objects.get(year=year)
     assert [g.unit.code for g in talk_list(scheme=scheme)] == [BOTTOM_UNIT]
+
+
+def test_one_host_sent_its_visit_materials_late(city):
+    past = ObservationVisit.objects.filter(planned_on__lt=timezone.localdate())
+    late = [v for v in past if v.materials_sent_at.date() > v.materials_due]
+    assert [v.group.unit.code for v in late] == [LATE_MATERIALS_UNIT]
+    on_time = next(v for v in past if v not in late)
+    for visit, status in [(late[0], "missed"), (on_time, "met")]:
+        result = evaluate_group(visit.group, Period.year(visit.planned_on.year))
+        assert result.checks["visit_materials"].status == status

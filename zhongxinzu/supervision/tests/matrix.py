@@ -294,3 +294,35 @@ ENTRIES += [
     Page("supervision:problem_group_lists_xlsx", "GET", PROBLEM_READ, obj="group"),
     Page("supervision:problem_group_lists_docx", "GET", PROBLEM_READ, obj="group"),
 ]
+
+
+# --- objects for the API's score sheets and rectifications ---------------------------------
+
+
+def _score_sheet(world, rel):
+    """A submitted sheet for the relation's visit; in "own" the `observer` user's."""
+    from django.utils import timezone
+
+    from zhongxinzu.supervision.models import ScoreSheet, ScoreTemplate
+
+    visit = _visit(world, rel)
+    observer = _observer_expert(world) if rel == "own" else _team_member(world, rel).expert
+    return ScoreSheet.objects.get_or_create(
+        visit=visit,
+        observer=observer,
+        defaults={
+            "template": ScoreTemplate.objects.filter(owner_unit__isnull=True).first(),
+            "total": 90,
+            "grade": "好",
+            "submitted_at": timezone.now(),
+        },
+    )[0]
+
+
+OBJECTS.update(
+    {
+        "score_sheet": _score_sheet,
+        "rectification": lambda w, rel: _problem(w, rel).rectification,
+        "reported_rectification": lambda w, rel: _reported_problem(w, rel).rectification,
+    }
+)

@@ -11,13 +11,16 @@ KIND_LABELS = {
     "speech_review": "发言材料审阅",
     "prompt_ack": "学习提示签收",
     "first_item": "第一议题学习",
+    "rectification": "整改逾期",
+    "visit_materials": "旁听材料报送",
+    "visit_summary": "旁听总结提交",
 }
 
 
 class Command(BaseCommand):
     help = (
         "按学习规则生成站内提醒（计划报备、学习记录、补学、发言材料审阅、学习提示签收、"
-        "第一议题）；同一提醒只发送一次，建议每天由 cron 运行"
+        "第一议题、整改、旁听材料和旁听总结）；同一提醒只发送一次，建议每天由 cron 运行"
     )
 
     def add_arguments(self, parser):
