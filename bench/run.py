@@ -11,6 +11,9 @@ DEBUG=0:
 - importing a 10,000-row roster file (inside a transaction that is rolled back),
 - the root's compliance overview, a group's compliance page and its annual report (.docx),
 - a member's QR sign-in (POST) to a session open now (made for the run and rolled back),
+- visit plan proposals for 115 groups with 24 teams and for the whole province with its
+  200 teams, the assessment computation for every group and the ranking page (see
+  bench/supervision.py; the writes in transactions that are rolled back),
 
 each as the median and p90 of repeated runs after warm-ups, with the query count of one
 more run, and writes BENCHMARKS.md. BENCH_DATABASE_URL measures another database instead
@@ -28,13 +31,14 @@ import os
 import platform
 import random
 import re
-import statistics
 import sys
 import time
 import traceback
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench.measure import RUNS, WARMUPS, Result, client_for, measure_get, timed
+from bench.supervision import PLAN_RUNS, SUBTREE_RUNS, measure_supervision
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -43,8 +47,6 @@ BUILD_INFO = DATA / "builds.json"  # database URL -> how and when gen_scale buil
 REPORT = ROOT / "BENCHMARKS.md"
 GROUPS = int(os.environ.get("BENCH_GROUPS", "5000"))
 SEED = 2026
-RUNS = int(os.environ.get("BENCH_RUNS", "15"))
-WARMUPS = 3
 IMPORT_ROWS = 10_000
 IMPORT_RUNS = 3
 
@@ -68,38 +70,6 @@ def configure() -> None:
     import django
 
     django.setup()
-
-
-@dataclass
-class Result:
-    name: str
-    target_ms: float | None = None
-    samples: list[float] = field(default_factory=list)  # wall-clock milliseconds
-    cpu: list[float] = field(default_factory=list)  # this process's CPU milliseconds
-    queries: int | None = None
-    note: str = ""  # why it was not measured, or what it measured
-    slowest: str = ""  # the slowest query of the counted run
-
-    @property
-    def median(self) -> float | None:
-        return statistics.median(self.samples) if self.samples else None
-
-    @property
-    def cpu_median(self) -> float | None:
-        return statistics.median(self.cpu) if self.cpu else None
-
-    @property
-    def p90(self) -> float | None:
-        if not self.samples:
-            return None
-        ordered = sorted(self.samples)
-        return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
-
-    @property
-    def met(self) -> bool | None:
-        if self.target_ms is None or self.median is None:
-            return None
-        return self.median <= self.target_ms
 
 
 # --- dataset ---------------------------------------------------------------------------
@@ -169,9 +139,21 @@ def dataset_counts() -> dict:
     from zhongxinzu.meetings.models import Attendance, MakeUp, StudySession
     from zhongxinzu.org.models import Membership, Person, StudyGroup, Unit
     from zhongxinzu.outputs.models import Output
+    from zhongxinzu.supervision.models import (
+        Expert,
+        ObservationTeam,
+        ObservationVisit,
+        Problem,
+        ScoreSheet,
+    )
 
     span = StudySession.objects.aggregate(first=Min("starts_at"), last=Max("starts_at"))
     return {
+        "experts": Expert.objects.count(),
+        "teams": ObservationTeam.objects.count(),
+        "visits": ObservationVisit.objects.count(),
+        "sheets": ScoreSheet.objects.count(),
+        "problems": Problem.objects.count(),
         "units": Unit.objects.count(),
         "groups": StudyGroup.objects.count(),
         "people": Person.objects.count(),
@@ -219,60 +201,6 @@ def roster_groups(secretary):
 
 
 # --- measuring -------------------------------------------------------------------------
-
-
-def client_for(user):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user, backend="zhongxinzu.accounts.backends.PolicyModelBackend")
-    return client
-
-
-@contextlib.contextmanager
-def timed(result: Result):
-    """Add the wall-clock and CPU time of the block to `result`. On a shared machine the
-    CPU time (SQLite runs in this process) shows how much of the wall time was waiting."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    yield
-    result.samples.append((time.perf_counter() - wall) * 1000)
-    result.cpu.append((time.process_time() - cpu) * 1000)
-
-
-def count_queries(fn) -> tuple[int, str]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]), default=None)
-    text = ""
-    if slowest is not None:
-        text = f"{float(slowest['time']) * 1000:.0f} ms: {slowest['sql'][:300]}"
-    return len(ctx.captured_queries), text
-
-
-def measure_get(result: Result, client, url: str, headers: dict | None = None) -> Result:
-    headers = headers or {}
-
-    def get():
-        response = client.get(url, headers=headers)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {url} answered {response.status_code}")
-        return response
-
-    try:
-        for _ in range(WARMUPS):
-            get()
-        for _ in range(RUNS):
-            with timed(result):
-                get()
-        result.queries, result.slowest = count_queries(get)
-    except Exception as e:  # the harness reports a broken page instead of stopping
-        result.samples, result.cpu = [], []
-        result.note = f"not measured: {e}"
-        traceback.print_exc()
-    return result
 
 
 def measure_pages(supervisor, secretary) -> list[Result]:
@@ -717,13 +645,24 @@ def write_report(
             f"{counts['makeups']:,} make-ups, {counts['outputs']:,} outputs."
             if counts["sessions"]
             else "no study activity."
+        )
+        + (
+            f" Supervision this year: {counts['experts']:,} experts, {counts['teams']:,} "
+            f"observation teams, {counts['visits']:,} visits with {counts['sheets']:,} score "
+            f"sheets, {counts['problems']:,} problems with their rectifications; the "
+            "assessment of last year (published) and this year (computed)."
+            if counts["visits"]
+            else ""
         ),
         "- **gen_scale build time:** " + build_time(info),
         f"- **Method:** in-process through Django's test client and the full middleware "
         f"stack (DEBUG=0, database sessions saved on every request), {WARMUPS} warm-up "
         f"requests, then the median and p90 of {RUNS} runs; the query count is of one more "
         f"run. The import is timed {IMPORT_RUNS} times, each in a transaction that is "
-        "rolled back. Times are server-side only (no network, no browser); CPU ms is the "
+        f"rolled back; the province-wide plan proposal and the assessment computation "
+        f"{PLAN_RUNS} times and the 115-group proposal {SUBTREE_RUNS} times, likewise, "
+        "after one untimed run (in its own rolled-back transaction) whose queries are "
+        "counted. Times are server-side only (no network, no browser); CPU ms is the "
         "median CPU time of the benchmark process itself (Python and SQLite), which other "
         "load on the machine disturbs much less than the wall-clock time.",
         "",
@@ -767,6 +706,29 @@ def write_report(
     return text
 
 
+def built_steps(steps: dict) -> str:
+    """Which of gen_scale's steps a run built: "org, study and supervision steps", or the
+    names where a run built part of a kind (a step rebuilt alone)."""
+    from zhongxinzu.org import scale, scale_study, scale_supervision
+
+    if not steps:  # a record from before the steps were kept: the org build
+        return "org steps"
+    kinds = []
+    for kind, group in (
+        ("org", scale.ORG_STEPS),
+        ("study", scale_study.STEPS),
+        ("supervision", scale_supervision.STEPS),
+    ):
+        names = [name for name, _, _ in group if name in steps]
+        if len(names) == len(group):
+            kinds.append(kind)
+        elif names:
+            kinds.append(f"{kind} ({', '.join(names)})")
+    if not kinds:
+        return "steps " + ", ".join(steps)
+    return (", ".join(kinds[:-1]) + " and " if len(kinds) > 1 else "") + kinds[-1] + " steps"
+
+
 def build_time(info: dict) -> str:
     """How long gen_scale took, run by run (a province built before the study steps existed
     was extended later), with each run's slowest steps."""
@@ -776,14 +738,7 @@ def build_time(info: dict) -> str:
     parts = []
     for run in runs:
         steps = run.get("steps") or {}
-        if "units" in steps and "attendance" in steps:
-            what = "all steps"
-        elif "attendance" in steps or "sessions" in steps:
-            what = "study steps"
-        elif "units" in steps or not steps:
-            what = "org steps"
-        else:
-            what = "steps " + ", ".join(steps)
+        what = built_steps(steps)
         slowest = sorted(steps.items(), key=lambda kv: -kv[1])[:4]
         detail = ", ".join(f"{name} {sec:g} s" for name, sec in slowest)
         parts.append(
@@ -806,6 +761,7 @@ def main() -> int:
     results += measure_import(supervisor)
     results += measure_compliance(supervisor, secretary)
     results.append(measure_sign_in(secretary))
+    results += measure_supervision(supervisor)
     print(write_report(results, info, counts, env, started))
     return 0
 

@@ -1,6 +1,7 @@
-"""manage.py gen_scale, study steps: three years of sessions, attendance, make-ups… that
-match the rosters, come out the same for the same seed and day, and can be added to a
-province built without them."""
+"""manage.py gen_scale, study and supervision steps: three years of sessions, attendance,
+make-ups… that match the rosters, the year's visits, score sheets and problems that follow
+the supervision rules; the same for the same seed and day, and added to a province built
+without them."""
 
 import datetime as dt
 import io
@@ -11,6 +12,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from zhongxinzu.accounts.models import RoleGrant, User
+from zhongxinzu.assessment.models import AssessmentScheme
+from zhongxinzu.compliance.models import GroupCompliance
 from zhongxinzu.lib.workdays import is_workday
 from zhongxinzu.meetings.models import (
     AgendaItem,
@@ -25,6 +28,19 @@ from zhongxinzu.org import scale_study
 from zhongxinzu.org.models import Membership, Person, RosterRequirement, StudyGroup, Unit
 from zhongxinzu.outputs.models import Conversion, Output
 from zhongxinzu.plans.models import FirstItem, PlanTopic, Prompt, PromptAck, YearPlan
+from zhongxinzu.supervision import services as supervision
+from zhongxinzu.supervision.models import (
+    Expert,
+    ObservationTeam,
+    ObservationVisit,
+    Problem,
+    Rectification,
+    RectificationReport,
+    ScoreEntry,
+    ScoreSheet,
+    TeamMember,
+    VisitPlan,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +57,18 @@ def gen(groups=40, **options) -> str:
 def wipe() -> None:
     """Remove everything gen_scale made (not the audit log, which cannot be deleted)."""
     for model in (
+        AssessmentScheme,
+        GroupCompliance,
+        RectificationReport,
+        Rectification,
+        Problem,
+        ScoreEntry,
+        ScoreSheet,
+        ObservationVisit,
+        VisitPlan,
+        TeamMember,
+        ObservationTeam,
+        Expert,
         Conversion,
         Output,
         MakeUp,
@@ -103,6 +131,17 @@ def snapshot() -> dict[str, list]:
         ),
         "plans": sorted(YearPlan.objects.values_list("group__unit__code", "year", "status")),
         "acks": sorted(PromptAck.objects.values_list("group__unit__code", "acknowledged_at")),
+        "visits": sorted(
+            ObservationVisit.objects.values_list(
+                "group__unit__code", "planned_on", "team__name", "stage"
+            )
+        ),
+        "sheets": sorted(ScoreSheet.objects.values_list("visit__group__unit__code", "total")),
+        "problems": sorted(
+            Problem.objects.values_list(
+                "group__unit__code", "source", "found_on", "rectification__status"
+            )
+        ),
     }
 
 
@@ -223,3 +262,61 @@ def test_a_missing_later_step_runs_alone():
     out = gen(12, seed=5)
     assert "outputs" in out and "attendance" not in out
     assert Output.objects.count() == outputs
+
+
+def test_supervision_follows_the_rules():
+    gen(30)
+    root = Unit.objects.get(depth=1)
+    plan = VisitPlan.objects.get(owner_unit=root)
+    assert plan.status == "published" and plan.year == TODAY.year and plan.uncovered == []
+    # every group below the root is visited, by a team of the root, never at a member's unit
+    below = set(StudyGroup.objects.exclude(unit=root).values_list("pk", flat=True))
+    visits = list(plan.visits.select_related("group", "team"))
+    assert {v.group_id for v in visits} == below
+    conflicts = supervision.team_conflicts({v.team_id for v in visits})
+    for v in visits:
+        assert v.team.owner_unit_id == root.pk and v.team.year == TODAY.year
+        assert v.group.unit_id not in conflicts[v.team_id], v
+        assert v.materials_due < v.planned_on < v.summary_due
+        held = v.planned_on < TODAY
+        assert (v.session_id is not None) == held, v
+        if held:
+            assert local_day(v.session.starts_at) == v.planned_on
+        assert (v.feedback_sent_at is not None) == (v.stage == "closed")
+        assert (v.summary_submitted_at is not None) == (v.stage in ("feedback", "closed"))
+    stages = Counter(v.stage for v in visits)
+    assert stages["closed"] > len(visits) / 2 and stages["planned"] + stages["before"] > 0
+    assert Expert.objects.filter(person__isnull=False).exists()
+    assert Expert.objects.filter(person__isnull=True).exists()
+    assert ObservationTeam.objects.exclude(owner_unit=root).exists()  # a city's own teams
+    # 2-3 sheets of the team's members for every visit held; total = sum of the entries
+    sheets = ScoreSheet.objects.select_related("visit").prefetch_related("entries")
+    per_visit = Counter(s.visit_id for s in sheets)
+    members = {(t, e) for t, e in TeamMember.objects.values_list("team_id", "expert_id")}
+    for s in sheets:
+        assert (s.visit.team_id, s.observer_id) in members
+        entries = list(s.entries.all())
+        assert len(entries) == 8
+        assert s.total == sum(e.score for e in entries)
+        assert (s.grade != "") == (s.submitted_at is not None)
+    held = [v for v in visits if v.stage not in ("planned", "before")]
+    assert held and all(2 <= per_visit[v.pk] <= 3 for v in held)
+    # problems: about 1.5 a group, every one with its rectification, some overdue
+    problems = Problem.objects.all()
+    assert 0.8 * len(below) <= problems.count() <= 2.5 * len(below)
+    assert set(problems.values_list("source", flat=True)) >= {"observation", "self_check"}
+    assert Rectification.objects.count() == problems.count()
+    assert not problems.filter(rectification__isnull=True).exists()
+    overdue = Rectification.objects.filter(deadline__lt=TODAY).exclude(status="closed")
+    assert overdue.exists()
+    assert Rectification.objects.filter(status="closed").exists()
+    for r in Rectification.objects.exclude(status="open"):
+        assert r.reports.exists()
+    # the assessment: last year's published, this year's computed, the same groups at the
+    # bottom of both (the 约谈名单)
+    from zhongxinzu.assessment.services import talk_list
+
+    schemes = {s.year: s for s in AssessmentScheme.objects.filter(owner_unit=root)}
+    assert schemes[TODAY.year - 1].status == "published"
+    assert schemes[TODAY.year].results.count() == len(below) + 1
+    assert len(talk_list(scheme=schemes[TODAY.year])) == 3

@@ -1,13 +1,14 @@
-"""Build a synthetic province for the benchmark (see zhongxinzu/org/scale.py and
-zhongxinzu/org/scale_study.py).
+"""Build a synthetic province for the benchmark (see zhongxinzu/org/scale.py,
+zhongxinzu/org/scale_study.py and zhongxinzu/org/scale_supervision.py).
 
     manage.py gen_scale --groups 5000 [--seed 2026] [--years 3] [--today YYYY-MM-DD] [--force]
 
 It never deletes anything and runs only the steps whose records are not there yet: on an
 empty database the whole province (units, groups, people, rosters, then three years of
-study activity); on a database that already holds a scale province (units coded `SC-…`),
-only the study steps it lacks (a province built before they existed gains its sessions,
-attendance…); on a complete one, nothing. If the database holds other units (e.g. the demo
+study activity, then the year's supervision: experts, teams, visits, problems, assessment);
+on a database that already holds a scale province (units coded `SC-…`), only the steps it
+lacks (a province built before they existed gains its sessions, attendance… or its visits,
+problems…); on a complete one, nothing. If the database holds other units (e.g. the demo
 city) and no province, it refuses unless --force, which adds the province as one more root
 beside them. For a clean run use an empty database file (the benchmark keeps its own:
 bench/data/bench.sqlite3).
@@ -21,8 +22,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhongxinzu.audit.services import audit_record
-from zhongxinzu.org import scale
+from zhongxinzu.org import scale, scale_supervision
 from zhongxinzu.org.models import Unit
+
+STEPS = scale.STEPS + scale_supervision.STEPS
 
 
 def _date(text: str) -> dt.date:
@@ -33,7 +36,10 @@ def _date(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "生成省级规模的测试数据（单位树、中心组、人员、名册及近三年学习活动），供性能测试使用"
+    help = (
+        "生成省级规模的测试数据（单位树、中心组、人员、名册、近三年学习活动及当年督导考核），"
+        "供性能测试使用"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -44,7 +50,10 @@ class Command(BaseCommand):
             "--years",
             type=int,
             default=3,
-            help="生成学习活动的年数（含当年，当年截至今天前一天）；0 表示只生成组织数据",
+            help=(
+                "生成学习活动的年数（含当年，当年截至今天前一天）；"
+                "0 表示只生成组织数据（不含学习活动和督导）"
+            ),
         )
         parser.add_argument(
             "--today", type=_date, default=None, help="按此日期生成（默认今天），用于复现数据"
@@ -69,12 +78,12 @@ class Command(BaseCommand):
         else:
             self._check_empty(force)
             build.root_path = scale.next_root_path()
-        todo = [(name, step, done) for name, step, done in scale.STEPS if not done(build)]
+        todo = [(name, step, done) for name, step, done in STEPS if not done(build)]
         if not todo:
             existing = Unit.objects.filter(code__startswith=scale.CODE_PREFIX).count()
             self.stdout.write(
                 f"已有规模测试数据（{existing} 个编码以 {scale.CODE_PREFIX} 开头的单位，"
-                "学习活动各步骤均已生成），未做任何改动。如需重新生成，请使用新的数据库文件。"
+                "学习活动和督导各步骤均已生成），未做任何改动。如需重新生成，请使用新的数据库文件。"
             )
             return
         if root is not None:
