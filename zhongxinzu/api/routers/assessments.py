@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.assessment_schemas import (
@@ -59,7 +59,7 @@ from zhongxinzu.org import access
 
 router = Router(tags=["考核评价"])
 
-Status = AssessmentScheme.Status
+SchemeStatus = AssessmentScheme.Status
 LOCKED = "该方案已发布，方案和考核结果已锁定；如需调整，请先创建新版本（new-edition）再修改"
 SUPERSEDED = "该版本已被新版本替代，不能修改"
 
@@ -157,9 +157,9 @@ def _get(user, pk: int, *, draft: bool = False) -> AssessmentScheme:
     """A visible scheme (visible = managed); `draft`: refuse a published one, whose changes
     go to a new edition the caller creates explicitly."""
     scheme = scope.get(scope.schemes(user).select_related("owner_unit"), pk)
-    if draft and scheme.status == Status.PUBLISHED:
+    if draft and scheme.status == SchemeStatus.PUBLISHED:
         raise ValidationError(LOCKED)
-    if draft and scheme.status == Status.SUPERSEDED:
+    if draft and scheme.status == SchemeStatus.SUPERSEDED:
         raise ValidationError(SUPERSEDED)
     return scheme
 
@@ -196,7 +196,7 @@ def scheme_create(request, payload: SchemeCreateIn):
         "单位不存在或不在您的督导范围内",
     )
     scheme = services.scheme_create_default(actor=user, owner_unit=unit, year=payload.year)
-    return 201, _one(user, scheme.pk)
+    return Status(201, _one(user, scheme.pk))
 
 
 # Before "/{scheme_id}": a path parameter matches any segment (its type is checked after
@@ -348,7 +348,7 @@ def _plain(value: Decimal) -> int | float:
 def indicator_create(request, scheme_id: Id):
     user = request.auth
     indicator = services.indicator_add(actor=user, scheme=_get(user, scheme_id, draft=True))
-    return 201, _indicator_row(indicator)
+    return Status(201, _indicator_row(indicator))
 
 
 @router.delete(
@@ -361,7 +361,7 @@ def indicator_delete(request, scheme_id: Id, indicator_id: Id):
     scheme = _get(user, scheme_id, draft=True)
     indicator = scope.get(scheme.indicators.select_related("scheme__owner_unit"), indicator_id)
     services.indicator_delete(actor=user, indicator=indicator)
-    return 204, None
+    return Status(204, None)
 
 
 @router.put(
@@ -424,8 +424,11 @@ def adjustment_create(request, scheme_id: Id, payload: AdjustmentIn):
         reason=payload.reason,
         evidence=payload.evidence,
     )
-    return 201, _adjustment_row(
-        Adjustment.objects.select_related("group", "created_by").get(pk=adjustment.pk)
+    return Status(
+        201,
+        _adjustment_row(
+            Adjustment.objects.select_related("group", "created_by").get(pk=adjustment.pk)
+        ),
     )
 
 
@@ -439,7 +442,7 @@ def adjustment_delete(request, scheme_id: Id, adjustment_id: Id):
     scheme = _get(user, scheme_id, draft=True)
     adjustment = scope.get(scheme.adjustments.select_related("scheme__owner_unit"), adjustment_id)
     services.adjustment_delete(actor=user, adjustment=adjustment)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -474,9 +477,9 @@ def scheme_publish(request, scheme_id: Id, payload: VersionIn):
 def scheme_new_edition(request, scheme_id: Id):
     user = request.auth
     scheme = _get(user, scheme_id)
-    existed = AssessmentScheme.objects.filter(previous=scheme, status=Status.DRAFT).exists()
+    existed = AssessmentScheme.objects.filter(previous=scheme, status=SchemeStatus.DRAFT).exists()
     draft = services.scheme_new_edition(actor=user, scheme=scheme)
-    return (200 if existed else 201), _one(user, draft.pk)
+    return Status(200 if existed else 201, _one(user, draft.pk))
 
 
 # --- results ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from zhongxinzu.accounts import services as accounts
@@ -64,7 +64,7 @@ def token_revoke(request):
     if token is None:
         raise HttpError(400, "当前请求未使用访问令牌")
     services.token_revoke(user=request.auth, token=token)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="当前用户及其角色")

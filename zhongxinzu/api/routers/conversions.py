@@ -4,7 +4,7 @@ title, number and date, a work measure, or a solved problem."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, page
@@ -83,11 +83,11 @@ def conversion_create(request, payload: ConversionCreateIn):
     conversion = services.conversion_create(
         actor=user, output=output, **payload.model_dump(exclude={"output"})
     )
-    return 201, _row(Conversion.objects.select_related("output").get(pk=conversion.pk))
+    return Status(201, _row(Conversion.objects.select_related("output").get(pk=conversion.pk)))
 
 
 @router.delete("/{conversion_id}", response={204: None, **ERRORS}, summary="删除成果转化记录")
 def conversion_delete(request, conversion_id: Id):
     user = request.auth
     services.conversion_delete(actor=user, conversion=_get(user, conversion_id, write=True))
-    return 204, None
+    return Status(204, None)

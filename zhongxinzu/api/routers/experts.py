@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, changed_fields, page
@@ -113,7 +113,7 @@ def expert_create(request, payload: ExpertCreateIn):
         username=payload.username,
         **{f: getattr(payload, f) for f in TEXT_FIELDS},
     )
-    return 201, _one(user, expert.pk)
+    return Status(201, _one(user, expert.pk))
 
 
 @router.patch(

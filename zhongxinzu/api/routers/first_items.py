@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, OuterRef, Q, Value
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, changed_fields, page
@@ -119,7 +119,7 @@ def first_item_create(request, payload: FirstItemCreateIn):
     item = services.first_item_create(
         actor=user, owner_unit=unit, **payload.model_dump(exclude={"owner_unit"})
     )
-    return 201, _one(user, item.pk)
+    return Status(201, _one(user, item.pk))
 
 
 @router.patch("/{item_id}", response={200: FirstItemOut, **ERRORS}, summary="修改议题")
@@ -134,7 +134,7 @@ def first_item_update(request, item_id: Id, payload: FirstItemUpdateIn):
 def first_item_delete(request, item_id: Id):
     user = request.auth
     services.first_item_delete(actor=user, item=_get(user, item_id, write=True))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

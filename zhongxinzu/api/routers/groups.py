@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, page
@@ -83,7 +83,7 @@ def group_create(request, payload: GroupCreateIn):
         if StudyGroup.objects.filter(unit=unit).exists():
             raise FieldError("unit", "该单位已有理论学习中心组")
         group = services.group_create(actor=user, unit=unit, name=payload.name)
-    return 201, _one(group.pk)
+    return Status(201, _one(group.pk))
 
 
 @router.patch("/{group_id}", response={200: GroupOut, **ERRORS}, summary="修改中心组名称")

@@ -5,7 +5,7 @@ make-up study."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, page, person_name
@@ -89,7 +89,7 @@ def leave_create(request, payload: LeaveCreateIn):
     leave = services.leave_create(
         actor=user, session=session, person=user.person, reason=payload.reason
     )
-    return 201, _one(user, leave.pk)
+    return Status(201, _one(user, leave.pk))
 
 
 @router.post(

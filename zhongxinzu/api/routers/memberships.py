@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, changed_fields, page
@@ -92,7 +92,7 @@ def membership_create(request, payload: MembershipCreateIn):
         end_date=payload.end_date,
         note=payload.note,
     )
-    return 201, _one(m.pk)
+    return Status(201, _one(m.pk))
 
 
 @router.patch(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import (
@@ -206,7 +206,7 @@ def output_create(request, payload: OutputCreateIn):
         body=payload.body,
         session=_session(user, payload.session),
     )
-    return 201, _one(output.pk)
+    return Status(201, _one(output.pk))
 
 
 @router.patch(
@@ -236,7 +236,7 @@ def output_delete(request, output_id: Id):
     user = request.auth
     output = _get(user, output_id, write=_is_author(user), message="只能删除本人的学习成果")
     services.output_delete(actor=user, output=output)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(

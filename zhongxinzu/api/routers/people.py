@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, changed_fields, page
@@ -71,7 +71,7 @@ def person_create(request, payload: PersonCreateIn):
     unit = body_ref(units, payload.unit, "unit", "所选单位不存在、已停用或不在您的管理范围内")
     data = payload.model_dump(exclude={"unit"})
     person = services.person_create(actor=user, unit=unit, **data)
-    return 201, _one(user, person.pk)
+    return Status(201, _one(user, person.pk))
 
 
 @router.patch("/{person_id}", response={200: PersonOut, **ERRORS}, summary="修改或停用人员")

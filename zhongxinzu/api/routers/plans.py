@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import (
@@ -199,7 +199,7 @@ def plan_create(request, payload: PlanCreateIn):
     if not access.can_record_for_group(user, group.pk):
         raise FieldDenied("group", "只有本中心组的学习秘书可以编制计划")
     plan = services.plan_create(actor=user, group=group, **payload.model_dump(exclude={"group"}))
-    return 201, _one(user, plan.pk)
+    return Status(201, _one(user, plan.pk))
 
 
 @router.patch("/{plan_id}", response={200: PlanDetailOut, **ERRORS}, summary="修改草稿计划")
@@ -223,7 +223,7 @@ def topic_create(request, plan_id: Id, payload: TopicCreateIn):
     plan = _get(user, plan_id, record=True)
     data = payload.model_dump(exclude={"lead"})
     topic = services.topic_add(actor=user, plan=plan, lead=_lead(user, payload.lead), **data)
-    return 201, _topic_row(PlanTopic.objects.select_related("lead").get(pk=topic.pk))
+    return Status(201, _topic_row(PlanTopic.objects.select_related("lead").get(pk=topic.pk)))
 
 
 @router.patch(
@@ -254,7 +254,7 @@ def topic_update(request, topic_id: Id, payload: TopicUpdateIn):
 def topic_delete(request, topic_id: Id):
     user = request.auth
     services.topic_delete(actor=user, topic=_get_topic(user, topic_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{plan_id}/submit", response={200: PlanDetailOut, **ERRORS}, summary="提交组长审批")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, file_operation, page, person_name
@@ -172,7 +172,7 @@ def problem_create(request, payload: ProblemCreateIn):
         department=payload.department,
         deadline=payload.deadline,
     )
-    return 201, _one(user, problem.pk)
+    return Status(201, _one(user, problem.pk))
 
 
 # The lists' columns, in the order of problems.lists_rows (the exports' columns).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, changed_fields, page, person_name
@@ -118,7 +118,7 @@ def prompt_create(request, payload: PromptCreateIn):
     prompt = services.prompt_create(
         actor=user, issuer_unit=_issuer(user, payload.issuer_unit), **data
     )
-    return 201, _one(user, prompt.pk)
+    return Status(201, _one(user, prompt.pk))
 
 
 @router.patch("/{prompt_id}", response={200: PromptOut, **ERRORS}, summary="修改草稿")
@@ -150,7 +150,7 @@ def prompt_issue(request, prompt_id: Id, payload: VersionIn):
 def prompt_delete(request, prompt_id: Id):
     user = request.auth
     services.prompt_delete(actor=user, prompt=_get(user, prompt_id, write=True))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -171,13 +171,16 @@ def prompt_acknowledge(request, prompt_id: Id, payload: PromptAckIn):
         raise FieldDenied("group", "只能为本人担任学习秘书或组长、且在下发范围内的中心组签收")
     group = StudyGroup.objects.get(pk=group_id)
     ack = services.prompt_acknowledge(actor=user, prompt=prompt, group=group)
-    return 201, {
-        "prompt_id": prompt.pk,
-        "group_id": group.pk,
-        "group_name": group.name,
-        "acknowledged_at": ack.acknowledged_at,
-        "acknowledged_by": person_name(user),
-    }
+    return Status(
+        201,
+        {
+            "prompt_id": prompt.pk,
+            "group_id": group.pk,
+            "group_name": group.name,
+            "acknowledged_at": ack.acknowledged_at,
+            "acknowledged_by": person_name(user),
+        },
+    )
 
 
 @router.get(

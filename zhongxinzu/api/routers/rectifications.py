@@ -5,7 +5,7 @@ with a note. Evidence files are uploaded and downloaded on the pages."""
 from __future__ import annotations
 
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, page
@@ -121,7 +121,7 @@ def rectification_report(request, rectification_id: Id, payload: RectReportIn):
     problems.rectification_report_add(
         actor=user, rectification=rect, text=text, expected_version=payload.version
     )
-    return 201, _one(user, rect.pk)
+    return Status(201, _one(user, rect.pk))
 
 
 @router.post(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, page, person_name
@@ -136,7 +136,7 @@ def override_set(request, payload: RuleValueIn):
         value=payload.value,
         note=payload.note,
     )
-    return 200 if existed else 201, _row(_values(user).get(pk=value.pk))
+    return Status(200 if existed else 201, _row(_values(user).get(pk=value.pk)))
 
 
 @router.delete(
@@ -147,4 +147,4 @@ def override_set(request, payload: RuleValueIn):
 def override_clear(request, value_id: Id):
     user = request.auth
     rule_value_clear(actor=user, value=scope.get(_values(user), value_id))
-    return 204, None
+    return Status(204, None)

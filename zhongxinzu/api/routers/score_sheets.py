@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, page
@@ -295,4 +295,4 @@ def sheet_save(request, payload: SheetSaveIn):
         submit=payload.submit,
         expected_version=payload.version,
     )
-    return (201 if existing is None else 200), _one(user, sheet.pk)
+    return Status(201 if existing is None else 200, _one(user, sheet.pk))

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, changed_fields, page
@@ -213,7 +213,7 @@ def session_create(request, payload: SessionCreateIn):
         allowed_first_items=pool,
         **_people(user, data),
     )
-    return 201, _one(user, session.pk)
+    return Status(201, _one(user, session.pk))
 
 
 @router.patch(

@@ -4,7 +4,7 @@ from the expert pool and one leader."""
 from __future__ import annotations
 
 from django.db.models import Count
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, changed_fields, page
@@ -114,7 +114,7 @@ def team_create(request, payload: TeamCreateIn):
         year=payload.year,
         name=payload.name,
     )
-    return 201, _one(user, team.pk)
+    return Status(201, _one(user, team.pk))
 
 
 @router.patch(
@@ -149,7 +149,7 @@ def team_member_add(request, team_id: Id, payload: TeamMemberIn):
         "专家不存在或不在您的查看范围内",
     )
     services.team_member_add(actor=user, team=team, expert=expert, is_leader=payload.is_leader)
-    return 201, _one(user, team.pk)
+    return Status(201, _one(user, team.pk))
 
 
 @router.delete(
@@ -161,7 +161,7 @@ def team_member_remove(request, team_id: Id, team_member_id: Id):
     user = request.auth
     member = _member(_get(user, team_id), team_member_id)
     services.team_member_remove(actor=user, member=member)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(

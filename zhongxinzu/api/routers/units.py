@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, changed_fields, page
@@ -92,7 +92,7 @@ def unit_create(request, payload: UnitCreateIn):
         kind=payload.kind,
         order=payload.order,
     )
-    return 201, _one(user, unit.pk)
+    return Status(201, _one(user, unit.pk))
 
 
 @router.patch("/{unit_id}", response={200: UnitOut, **ERRORS}, summary="修改、移动或停用单位")

@@ -7,7 +7,7 @@ notifies the host groups' secretaries and the observers."""
 from __future__ import annotations
 
 from django.db.models import Count
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, page, person_name
@@ -132,7 +132,7 @@ def plan_propose(request, payload: VisitPlanProposeIn):
         mode=payload.mode,
         title=payload.title,
     )
-    return 201, _one(user, plan.pk)
+    return Status(201, _one(user, plan.pk))
 
 
 @router.post(
@@ -153,4 +153,4 @@ def plan_publish(request, visit_plan_id: Id, payload: VersionIn):
 def plan_delete(request, visit_plan_id: Id):
     user = request.auth
     services.visit_plan_delete(actor=user, plan=_get(user, visit_plan_id))
-    return 204, None
+    return Status(204, None)

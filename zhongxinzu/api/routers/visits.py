@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, body_ref, changed_fields, file_operation, page
@@ -193,7 +193,7 @@ def visit_remove(request, visit_id: Id):
     user = request.auth
     visit = _get(user, visit_id, writable=_plan_owner, message=PLAN_OWNER_ONLY)
     services.visit_remove(actor=user, visit=visit)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
