@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 
 from django.db.models import QuerySet
 
 from zhongxinzu.api.errors import FieldError
 from zhongxinzu.api.schemas import ErrorOut, PageParams
+from zhongxinzu.org.selectors import members_in_year  # noqa: F401  (the routers' import)
 
 # Documented on every operation that needs a caller.
 ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
@@ -51,18 +51,3 @@ def file_operation(content_type: str, description: str) -> dict:
             }
         }
     }
-
-
-def members_in_year(group, year: int) -> list:
-    """The group's memberships at any time in `year`, one per person (the highest role),
-    in official order."""
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    seen = {}
-    for m in (
-        group.memberships.filter(start_date__lte=last)
-        .exclude(end_date__lt=first)
-        .select_related("person")
-        .order_by("role_rank", "person__rank_order", "person_id")
-    ):
-        seen.setdefault(m.person_id, m)
-    return list(seen.values())

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
-from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -27,6 +26,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
+
+from zhongxinzu.lib.downloads import attachment_response
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -128,18 +129,7 @@ def _widths(headers: Sequence[str], rows: list[list[Any]]) -> list[int]:
 
 
 def xlsx_response(filename: str, data: bytes) -> HttpResponse:
-    """An attachment download; the Chinese file name travels RFC 5987-encoded, with an ASCII
-    fallback for old clients."""
-    if not filename.lower().endswith(".xlsx"):
-        filename += ".xlsx"
-    filename = filename.replace("/", "_").replace("\\", "_").replace('"', "")
-    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment_response(filename, data, content_type=XLSX_CONTENT_TYPE, suffix=".xlsx")
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -68,3 +68,18 @@ def member_counts(groups: list[StudyGroup], *, on: dt.date) -> dict[int, int]:
         .values_list("group_id")
         .annotate(n=Count("pk"))
     )
+
+
+def members_in_year(group, year: int) -> list:
+    """The group's memberships at any time in `year`, one per person (the highest role),
+    in official order."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    seen = {}
+    for m in (
+        group.memberships.filter(start_date__lte=last)
+        .exclude(end_date__lt=first)
+        .select_related("person")
+        .order_by("role_rank", "person__rank_order", "person_id")
+    ):
+        seen.setdefault(m.person_id, m)
+    return list(seen.values())

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Membership, StudyGroup
+from zhongxinzu.org.selectors import members_in_year
 from zhongxinzu.outputs import forms, selectors, services
 from zhongxinzu.outputs.models import Conversion, Output
 from zhongxinzu.rules.services import rulebook_for, rulebooks_for
@@ -353,15 +354,7 @@ def _by_kind(counts: dict) -> list[tuple[str, int]]:
 
 
 def _member_stats(group: StudyGroup, year: int) -> dict:
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    people = {}
-    for m in (
-        group.memberships.filter(start_date__lte=last)
-        .exclude(end_date__lt=first)
-        .select_related("person")
-        .order_by("role_rank", "person__rank_order", "person_id")
-    ):
-        people.setdefault(m.person_id, m)
+    people = {m.person_id: m for m in members_in_year(group, year)}
     counts = selectors.member_output_counts(group, year)
     required = int(rulebook_for(group.unit, year)["outputs_per_member"])
     rows = [
