@@ -33,7 +33,13 @@ from zhongxinzu.accounts.forms import (
 )
 from zhongxinzu.accounts.middleware import OTP_REQUIRED_KEY
 from zhongxinzu.accounts.models import Role, RoleGrant, User
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.lib.views import (
+    apply_errors,
+    fail,
+    paginate,
+    querystring_without_page,
+    role_required,
+)
 from zhongxinzu.org.access import principal_of
 
 sys_admins = role_required(lambda p: p.admin_role == Role.SYS_ADMIN)
@@ -257,7 +263,7 @@ def user_set_active(request, pk):
     try:
         services.user_set_active(actor=request.user, user=account, active=active)
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
     else:
         messages.success(request, f"已{'启用' if active else '停用'}账号“{account.username}”")
     return redirect("accounts:user_edit", pk=account.pk)
@@ -349,7 +355,7 @@ def grant_revoke(request, pk):
     try:
         services.revoke_role(actor=request.user, grant=grant)
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
     else:
         messages.success(request, f"已撤销“{grant.user.username}”的{grant.get_role_display()}角色")
     return redirect(_grant_list_for(grant.user.username))

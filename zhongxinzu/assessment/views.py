@@ -21,17 +21,19 @@ from zhongxinzu.assessment.models import (
 )
 from zhongxinzu.assessment.selectors import results_visible, schemes_visible
 from zhongxinzu.documents.assessment_xlsx import ranking_xlsx
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.lib.views import (
+    apply_errors,
+    fail,
+    paginate,
+    querystring_without_page,
+    role_required,
+)
 from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access
 
 supervisors = role_required(lambda p: p.is_supervisor)
 readers = role_required(lambda p: p.is_supervisor or bool(p.staff_group_ids()))
 Status = AssessmentScheme.Status
-
-
-def fail(request, error: ValidationError) -> None:
-    messages.error(request, "；".join(error.messages))
 
 
 def _scheme_for(request, pk) -> AssessmentScheme:

@@ -29,7 +29,13 @@ from zhongxinzu.documents.annual_report import (
 )
 from zhongxinzu.documents.attendance_register import register_title
 from zhongxinzu.documents.responses import docx_response
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.lib.views import (
+    apply_errors,
+    paginate,
+    querystring_without_page,
+    role_required,
+    year_param,
+)
 from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access
 from zhongxinzu.org.models import StudyGroup, Unit
@@ -39,8 +45,7 @@ supervisors = role_required(lambda p: p.is_supervisor)
 
 
 def _year(request) -> int:
-    raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return year_param(request, timezone.localdate().year)
 
 
 def _period(request) -> Period:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -48,3 +49,20 @@ def apply_errors(form: Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def fail(request, error: ValidationError) -> None:
+    """Show a service's ValidationError as one error message (for views that redirect)."""
+    messages.error(request, "；".join(error.messages))
+
+
+def year_param(request, default: int | None = None) -> int | None:
+    """?year= if it is a plausible year, else `default`."""
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else default
+
+
+def posted_version(request) -> int | None:
+    """The optimistic-locking version a form posted, None if missing or not a number."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None

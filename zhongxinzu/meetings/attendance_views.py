@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page
+from zhongxinzu.lib.views import apply_errors, fail, paginate, querystring_without_page
 from zhongxinzu.meetings import selectors, services
 from zhongxinzu.meetings.forms import (
     LeaveDecisionForm,
@@ -342,7 +342,7 @@ def makeup_review(request, pk):
             )
             messages.success(request, f"已退回{makeup.attendance.person.name}的补学材料")
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
     return redirect("meetings:makeup_detail", pk=makeup.pk)
 
 

@@ -19,7 +19,13 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhongxinzu.audit.services import audit_record
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.lib.views import (
+    apply_errors,
+    fail,
+    paginate,
+    querystring_without_page,
+    role_required,
+)
 from zhongxinzu.meetings import selectors, services
 from zhongxinzu.meetings.forms import (
     AttachmentForm,
@@ -337,7 +343,7 @@ def session_mark_held(request, pk):
     try:
         services.session_mark_held(actor=request.user, session=session)
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
     else:
         messages.success(request, "已标记为已举行")
     return redirect("meetings:session_detail", pk=session.pk)
@@ -418,7 +424,7 @@ def attachment_upload(request, pk):
             actor=request.user, session=session, upload=form.cleaned_data["file"]
         )
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
     else:
         messages.success(request, f"已上传“{att.name}”")
     return redirect("meetings:session_detail", pk=session.pk)
@@ -459,7 +465,7 @@ def attachment_delete(request, pk):
     try:
         services.attachment_delete(actor=request.user, attachment=att)
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
     else:
         messages.success(request, f"已删除“{att.name}”")
     return redirect("meetings:session_detail", pk=att.session_id)

@@ -6,7 +6,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.lib.views import (
+    apply_errors,
+    fail,
+    paginate,
+    querystring_without_page,
+    role_required,
+)
 from zhongxinzu.org import access, selectors, services
 from zhongxinzu.org.forms import (
     MembershipEditForm,
@@ -192,7 +198,7 @@ def unit_set_active(request, pk):
     try:
         services.unit_set_active(actor=request.user, unit=unit, active=active)
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
     else:
         messages.success(request, f"已{'启用' if active else '停用'}“{unit.name}”")
     return redirect("org:unit_detail", pk=unit.pk)

@@ -13,7 +13,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.lib.views import (
+    apply_errors,
+    fail,
+    paginate,
+    querystring_without_page,
+    role_required,
+    year_param,
+)
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Membership, StudyGroup
 from zhongxinzu.org.selectors import members_in_year
@@ -28,16 +35,6 @@ secretaries = role_required(lambda p: bool(p.secretary_group_ids()))
 # Roster roles the written-output rule binds (secretaries, liaisons and attendees serve
 # the group rather than study in it).
 BOUND_ROLES = {Membership.Role.LEADER, Membership.Role.DEPUTY, Membership.Role.MEMBER}
-
-
-def _year_param(request, default: int | None = None) -> int | None:
-    raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else default
-
-
-def _posted_version(request) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
 
 
 def _output_for(request, pk, *, write=False) -> Output:
@@ -69,7 +66,7 @@ def _review_flags(outputs) -> None:
 def output_list(request):
     p = access.principal_of(request.user)
     qs = selectors.outputs_visible(request.user).select_related("group__unit", "author", "session")
-    if year := _year_param(request):
+    if year := year_param(request):
         qs = qs.filter(year=year)
     if (kind := request.GET.get("kind")) in Output.Kind.values:
         qs = qs.filter(kind=kind)
@@ -213,7 +210,7 @@ def output_delete(request, pk):
     try:
         services.output_delete(actor=request.user, output=output)
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
         return redirect("outputs:output_detail", pk=output.pk)
     messages.success(request, f"已删除“{output.title}”")
     return redirect("outputs:output_list")
@@ -239,7 +236,7 @@ def output_review(request, pk):
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
     else:
         messages.success(request, "已审阅通过" if approve else "已退回修改")
     return redirect("outputs:output_detail", pk=output.pk)
@@ -308,7 +305,7 @@ def conversion_list(request):
     qs = selectors.conversions_visible(request.user).select_related(
         "output__group", "output__author"
     )
-    if year := _year_param(request):
+    if year := year_param(request):
         qs = qs.filter(issued_on__year=year)
     if (kind := request.GET.get("kind")) in Conversion.Kind.values:
         qs = qs.filter(kind=kind)
@@ -332,7 +329,7 @@ def conversion_list(request):
 def output_stats(request):
     """Per member of one group (staff, or a supervisor choosing a group), or per group of
     the supervised subtree."""
-    year = _year_param(request, timezone.localdate().year)
+    year = year_param(request, timezone.localdate().year)
     p = access.principal_of(request.user)
     group = None
     if raw := request.GET.get("group"):

@@ -12,15 +12,23 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.documents.responses import DOCX_CONTENT_TYPE
+from zhongxinzu.lib.views import (
+    apply_errors,
+    fail,
+    paginate,
+    posted_version,
+    querystring_without_page,
+    role_required,
+    year_param,
+)
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Person, StudyGroup
 from zhongxinzu.plans import forms, perms, selectors, services
 from zhongxinzu.plans.models import PlanTopic, YearPlan
-from zhongxinzu.plans.views import business, fail, posted_version, supervisors, year_param
+from zhongxinzu.plans.views import business, split_by_state, supervisors
 from zhongxinzu.rules.services import rulebook_for, rulebooks_for
 
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 secretaries = role_required(lambda p: bool(p.secretary_group_ids()))
 
 
@@ -32,12 +40,11 @@ def _plan_for(request, pk, *, write=False) -> YearPlan:
 
 def _topic_for(request, pk) -> PlanTopic:
     qs = PlanTopic.objects.filter(plan__in=selectors.plans_visible(request.user))
-    topic = access.get_in(
+    return access.get_in(
         qs.select_related("plan__group__unit"),
         pk,
         writable=lambda t: perms.can_record_plan(request.user, t.plan),
     )
-    return topic
 
 
 @require_GET
@@ -288,13 +295,9 @@ def filing_overview(request):
         .select_related("unit")
         .order_by("unit__path")
     )
-    total = groups.count()
-    filed = groups.filter(selectors.filed_q(year)).count()
-    state = request.GET.get("state", "")
-    if state == "filed":
-        groups = groups.filter(selectors.filed_q(year))
-    elif state == "unfiled":
-        groups = groups.exclude(selectors.filed_q(year))
+    groups, total, filed, state = split_by_state(
+        request, groups, selectors.filed_q(year), done="filed", pending="unfiled"
+    )
     page = paginate(request, groups)
     page_groups = list(page)
     books = rulebooks_for([g.unit for g in page_groups], year)

@@ -12,7 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.lib.views import (
+    apply_errors,
+    fail,
+    paginate,
+    posted_version,
+    querystring_without_page,
+    role_required,
+    year_param,
+)
 from zhongxinzu.org import access
 from zhongxinzu.org.models import StudyGroup
 from zhongxinzu.plans import forms, perms, selectors, services
@@ -24,13 +32,17 @@ supervisors = role_required(lambda p: p.is_supervisor)
 item_writers = role_required(lambda p: p.is_supervisor or bool(p.secretary_group_ids()))
 
 
-def year_param(request, default: int | None = None) -> int | None:
-    raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else default
-
-
-def fail(request, error: ValidationError) -> None:
-    messages.error(request, "；".join(error.messages))
+def split_by_state(request, groups, q, *, done: str, pending: str):
+    """The tracking pages' "all / done / pending" tabs: (the groups ?state= asks for, how
+    many groups in all, how many match `q`, the state)."""
+    total = groups.count()
+    n_done = groups.filter(q).count()
+    state = request.GET.get("state", "")
+    if state == done:
+        groups = groups.filter(q)
+    elif state == pending:
+        groups = groups.exclude(q)
+    return groups, total, n_done, state
 
 
 # --- prompts ---------------------------------------------------------------------------
@@ -64,7 +76,7 @@ def prompt_list(request):
             "page_obj": page,
             "querystring_base": querystring_without_page(request),
             "can_create": bool(perms.issuer_units(request.user)),
-            "year": year_param(request),
+            "year": year,
         },
     )
 
@@ -143,13 +155,9 @@ def prompt_detail(request, pk):
 def _prompt_tracking(request, prompt) -> dict:
     """Every group of the issuer's subtree (within the viewer's scope), acknowledged or not."""
     groups = selectors.groups_below(prompt.issuer_unit, request.user)
-    total = groups.count()
-    acked = groups.filter(selectors.acked_q(prompt)).count()
-    state = request.GET.get("state", "")
-    if state == "acked":
-        groups = groups.filter(selectors.acked_q(prompt))
-    elif state == "pending":
-        groups = groups.exclude(selectors.acked_q(prompt))
+    groups, total, acked, state = split_by_state(
+        request, groups, selectors.acked_q(prompt), done="acked", pending="pending"
+    )
     page = paginate(request, groups)
     page_groups = list(page)
     books = rulebooks_for([g.unit for g in page_groups], prompt.year)
@@ -207,11 +215,6 @@ def prompt_issue(request, pk):
     else:
         messages.success(request, "学习提示已下发，下级各中心组可查看并签收")
     return redirect("plans:prompt_detail", pk=prompt.pk)
-
-
-def posted_version(request) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
 
 
 @require_POST
@@ -376,13 +379,9 @@ def first_item_detail(request, pk):
     item = _item_for(request, pk)
     p = access.principal_of(request.user)
     groups = selectors.groups_below(item.owner_unit, request.user)
-    total = groups.count()
-    studied = groups.filter(selectors.studied_q(item)).count()
-    state = request.GET.get("state", "")
-    if state == "studied":
-        groups = groups.filter(selectors.studied_q(item))
-    elif state == "pending":
-        groups = groups.exclude(selectors.studied_q(item))
+    groups, total, studied, state = split_by_state(
+        request, groups, selectors.studied_q(item), done="studied", pending="pending"
+    )
     page = paginate(request, groups)
     page_groups = list(page)
     books = rulebooks_for([g.unit for g in page_groups], item.released_on.year)

@@ -12,7 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.lib.views import (
+    apply_errors,
+    fail,
+    paginate,
+    querystring_without_page,
+    role_required,
+)
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Unit
 from zhongxinzu.org.selectors import ancestor_paths
@@ -136,7 +142,7 @@ def value_clear(request, pk):
     try:
         rule_value_clear(actor=request.user, value=value)
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
     else:
         messages.success(request, f"已清除“{unit.name}”的“{value.rule.label}”设置，恢复上级取值")
     return redirect(f"{reverse('rules:rule_list')}?unit={unit.pk}&year={_year(request)}")

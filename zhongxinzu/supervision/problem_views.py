@@ -16,7 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhongxinzu.documents.responses import docx_response
 from zhongxinzu.lib.uploads import extension_of, read_upload
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.lib.views import (
+    apply_errors,
+    fail,
+    paginate,
+    posted_version,
+    querystring_without_page,
+    role_required,
+    year_param,
+)
 from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Person
@@ -46,11 +54,6 @@ def _supervises(request):
 
 def _records(request):
     return lambda problem: access.can_record_for_group(request.user, problem.group_id)
-
-
-def _version(request) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
 
 
 @require_GET
@@ -162,7 +165,7 @@ def rectification_report(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as e:
-            messages.error(request, "；".join(e.messages))
+            fail(request, e)
         else:
             messages.success(request, "整改进展已报送，等待督导单位销号")
     else:
@@ -178,10 +181,10 @@ def rectification_close(request, pk):
         problems.rectification_close(
             actor=request.user,
             rectification=problem.rectification,
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
     else:
         messages.success(request, "已销号")
     return redirect("supervision:problem_detail", pk=problem.pk)
@@ -196,10 +199,10 @@ def rectification_return(request, pk):
             actor=request.user,
             rectification=problem.rectification,
             note=request.POST.get("note", ""),
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        fail(request, e)
     else:
         messages.success(request, "已退回整改")
     return redirect("supervision:problem_detail", pk=problem.pk)
@@ -235,16 +238,11 @@ def _group_for(request, pk):
     return access.get_in(qs.select_related("unit"), pk)
 
 
-def _year(request) -> int:
-    raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
-
-
 @require_GET
 @problem_users
 def group_lists(request, pk):
     group = _group_for(request, pk)
-    lists = problems.group_lists(group=group, year=_year(request))
+    lists = problems.group_lists(group=group, year=year_param(request, timezone.localdate().year))
     return render(
         request,
         "supervision/problem_group_lists.html",
@@ -261,7 +259,7 @@ def group_lists(request, pk):
 @problem_users
 def group_lists_xlsx(request, pk):
     group = _group_for(request, pk)
-    lists = problems.group_lists(group=group, year=_year(request))
+    lists = problems.group_lists(group=group, year=year_param(request, timezone.localdate().year))
     return xlsx_response(f"{group.name}{lists.year}年三清单.xlsx", problems.lists_xlsx(lists))
 
 
@@ -269,5 +267,5 @@ def group_lists_xlsx(request, pk):
 @problem_users
 def group_lists_docx(request, pk):
     group = _group_for(request, pk)
-    lists = problems.group_lists(group=group, year=_year(request))
+    lists = problems.group_lists(group=group, year=year_param(request, timezone.localdate().year))
     return docx_response(f"{group.name}{lists.year}年三清单.docx", problems.lists_docx(lists))

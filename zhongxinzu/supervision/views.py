@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhongxinzu.documents.responses import docx_response
-from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.lib.views import (
+    apply_errors,
+    fail,
+    paginate,
+    posted_version,
+    querystring_without_page,
+    role_required,
+    year_param,
+)
 from zhongxinzu.org import access
 from zhongxinzu.org.models import StudyGroup
 from zhongxinzu.supervision import forms, selectors, services
@@ -25,20 +33,6 @@ from zhongxinzu.supervision.models import (
 supervisors = role_required(lambda p: p.is_supervisor)
 observers = role_required(lambda p: p.is_observer)
 visit_roles = role_required(lambda p: p.is_supervisor or p.is_observer or bool(p.staff_group_ids()))
-
-
-def fail(request, error: ValidationError) -> None:
-    messages.error(request, "；".join(error.messages))
-
-
-def posted_version(request) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
-
-
-def year_param(request, default: int | None = None) -> int | None:
-    raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else default
 
 
 def _owner_units(request):
@@ -331,7 +325,7 @@ def plan_list(request):
         "supervision/plan_list.html",
         {
             "page_obj": page,
-            "year": year_param(request),
+            "year": year,
             "querystring_base": querystring_without_page(request),
         },
     )
@@ -509,7 +503,7 @@ def visit_list(request):
         "supervision/visit_list.html",
         {
             "page_obj": _visit_rows(request, qs),
-            "year": year_param(request),
+            "year": year,
             "stage": stage,
             "stages": ObservationVisit.Stage.choices,
             "querystring_base": querystring_without_page(request),
