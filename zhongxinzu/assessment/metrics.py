@@ -111,7 +111,7 @@ class Context:
                 }
         missing = [g for g in self.groups if g.pk not in out]
         if missing:
-            live = evaluate(missing, Period.year(self.year), as_of=self.as_of)
+            live = evaluate(missing, Period.year(self.year), as_of=self.as_of, books=self.books)
             for gid, result in live.items():
                 out[gid] = {k: c.status for k, c in result.checks.items()}
         return out

@@ -40,7 +40,7 @@ from zhongxinzu.org.models import Membership, StudyGroup
 from zhongxinzu.org.selectors import ancestor_paths, missing_requirements
 from zhongxinzu.outputs.models import Output
 from zhongxinzu.plans.models import FirstItem, Prompt, PromptAck, YearPlan
-from zhongxinzu.rules.services import RuleBook, rulebooks_for
+from zhongxinzu.rules.services import RuleBook, month_day, rulebooks_for
 
 MET, AT_RISK, MISSED, NA = "met", "at_risk", "missed", "na"
 STATUS_LABELS = {MET: "达标", AT_RISK: "有风险", MISSED: "未达标", NA: "不适用"}
@@ -327,12 +327,6 @@ class GroupResult:
         return self.count(AT_RISK)
 
 
-def month_day(value: str, year: int) -> dt.date:
-    """A "MM-DD" rule value in `year`; 02-29 falls on 02-28 in a common year."""
-    month, day = (int(x) for x in str(value).split("-"))
-    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-
 def worst(statuses: Iterable[str]) -> str:
     return max(statuses, key=SEVERITY.__getitem__, default=NA)
 
@@ -341,15 +335,21 @@ def worst(statuses: Iterable[str]) -> str:
 
 
 def evaluate(
-    groups: Iterable[StudyGroup], period: Period, *, as_of: dt.date | None = None
+    groups: Iterable[StudyGroup],
+    period: Period,
+    *,
+    as_of: dt.date | None = None,
+    books: dict[int, RuleBook] | None = None,
 ) -> dict[int, GroupResult]:
     """Every rule for every group (and member) over `period`, as seen on `as_of` (today by
-    default). `groups` should come with `unit` loaded (select_related)."""
+    default). `groups` should come with `unit` loaded (select_related); `books` (unit id ->
+    the rule book of `period.rule_year`) saves loading them again where the caller has them."""
     groups = list(groups)
     as_of = as_of or timezone.localdate()
     if not groups:
         return {}
-    books = rulebooks_for([g.unit for g in groups], period.rule_year)
+    if books is None:
+        books = rulebooks_for([g.unit for g in groups], period.rule_year)
     data, members = _load(groups, period, as_of, books)
     results = {}
     for g in groups:

@@ -299,7 +299,7 @@ def _speech_reminders(groups_by_id, books, staff, on: dt.date):
 
 
 def _in_subtree(groups_by_id, unit) -> list[StudyGroup]:
-    return [g for g in groups_by_id.values() if g.unit.path.startswith(unit.path)]
+    return [g for g in groups_by_id.values() if access.in_subtree(g.unit, [unit])]
 
 
 def _prompt_reminders(groups_by_id, books, staff, on: dt.date):

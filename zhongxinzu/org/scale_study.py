@@ -63,6 +63,7 @@ from zhongxinzu.org.models import Membership
 from zhongxinzu.org.scale_db import CORE, Clock, Insert, province
 from zhongxinzu.outputs.models import Conversion, Output
 from zhongxinzu.plans.models import FirstItem, PlanTopic, Prompt, PromptAck, YearPlan
+from zhongxinzu.plans.selectors import plan_due_date
 
 if TYPE_CHECKING:
     from zhongxinzu.org.scale import ScaleBuild
@@ -278,8 +279,7 @@ def step_plans(build: ScaleBuild) -> str:
     rows = []
     for g in p.groups:
         for year in p.years:
-            month, day = map(int, p.book(g, year)["plan_due"].split("-"))
-            due = dt.date(year, month, day)
+            due = plan_due_date(p.book(g, year), year)
             roll = rng.random()
             if roll < 0.02:
                 continue  # no plan at all

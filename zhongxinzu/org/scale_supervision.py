@@ -48,7 +48,7 @@ from zhongxinzu.meetings.models import StudySession
 from zhongxinzu.org.models import Membership, Person, StudyGroup, Unit
 from zhongxinzu.org.scale import SUPERVISOR_USERNAME, person_name
 from zhongxinzu.org.scale_db import Clock, Insert, Province, province
-from zhongxinzu.rules.services import rulebook_for, rulebooks_for
+from zhongxinzu.rules.services import rulebook_for
 from zhongxinzu.supervision import planning, scoring
 from zhongxinzu.supervision import services as supervision
 from zhongxinzu.supervision.models import (
@@ -458,10 +458,9 @@ def step_visits(build: ScaleBuild) -> str:
         published_at=clock.at(min(published, p.today), 10),
     )
     groups = {g.pk: g for g in p.groups}
-    books = rulebooks_for([groups[s.group_id].unit for s in slots], year)
     visits = []
     for pv in proposal.visits:
-        book = books[groups[pv.group_id].unit_id]
+        book = p.book(groups[pv.group_id], year)
         v = ObservationVisit(
             plan=plan,
             group_id=pv.group_id,

@@ -17,7 +17,7 @@ from zhongxinzu.org import access
 from zhongxinzu.org.models import StudyGroup, Unit
 from zhongxinzu.org.selectors import ancestor_paths
 from zhongxinzu.plans.models import FirstItem, Prompt, PromptAck, YearPlan
-from zhongxinzu.rules.services import RuleBook
+from zhongxinzu.rules.services import RuleBook, month_day
 
 # Sessions in these states count as having happened (meetings.StudySession.Status values).
 HELD_STATES = ("held", "recorded")
@@ -208,8 +208,7 @@ def groups_below(unit: Unit, user) -> QuerySet[StudyGroup]:
 
 def plan_due_date(rules: RuleBook, year: int) -> dt.date:
     """The filing deadline of the `year` plan: the rule "plan_due" ("MM-DD") in that year."""
-    month, day = (int(x) for x in str(rules["plan_due"]).split("-"))
-    return dt.date(year, month, day)
+    return month_day(rules["plan_due"], year)
 
 
 @dataclass

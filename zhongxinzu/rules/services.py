@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,13 @@ from zhongxinzu.audit.services import audit_record
 from zhongxinzu.org.models import Unit
 from zhongxinzu.org.selectors import ancestor_paths
 from zhongxinzu.rules.models import Rule, RuleValue
+
+
+def month_day(value: str, year: int) -> dt.date:
+    """A "MM-DD" rule value in `year`; 02-29 falls on 02-28 in a common year."""
+    month, day = (int(x) for x in str(value).split("-"))
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
 
 DEFAULT_SOURCE = "全国/通用默认"
 

@@ -229,7 +229,7 @@ def team_member_add(
         raise ValidationError({"expert": "该专家已出库，不能编入旁听组"})
     if not access.supervises(actor, expert.owner_unit):
         raise ValidationError({"expert": "所选专家不在您的管理范围内"})
-    if not team.owner_unit.path.startswith(expert.owner_unit.path):
+    if not access.in_subtree(team.owner_unit, [expert.owner_unit]):
         raise ValidationError({"expert": "只能从本单位或上级单位的专家库中选人"})
     if TeamMember.objects.filter(team=team, expert=expert).exists():
         raise ValidationError({"expert": "该专家已在本组"})

@@ -226,6 +226,19 @@ def test_deadline_comes_from_the_rule_of_that_year(world):
     )
 
 
+def test_a_leap_day_deadline_falls_on_the_28th_in_a_common_year(world):
+    rule_value_set(
+        actor=world.users["supervisor"],
+        rule=Rule.objects.get(key="plan_due"),
+        scope=world.units["child"],
+        year=2027,
+        value="02-29",
+    )
+    assert selectors.plan_due_date(rulebook_for(world.units["child"], 2027), 2027) == dt.date(
+        2027, 2, 28
+    )
+
+
 def _at(day: dt.date):
     return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
 
