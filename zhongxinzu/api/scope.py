@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from zhongxinzu.accounts.models import Role
 from zhongxinzu.api.errors import FORBIDDEN
+from zhongxinzu.assessment import selectors as assessment_selectors
 from zhongxinzu.meetings.models import Attendance, LeaveRequest, MakeUp, StudySession
 from zhongxinzu.org import access
 from zhongxinzu.org.models import StudyGroup, Unit
@@ -54,12 +54,8 @@ def can_manage_groups(user) -> bool:
 
 
 def get_unit(user, pk: int, *, write: bool = False) -> Unit:
-    unit = units(user).filter(pk=pk).first()
-    if unit is None:
-        raise Http404("未找到或无权查看")
-    if write and not can_write_unit(user, unit):
-        raise PermissionDenied("无权修改该单位")
-    return unit
+    writable = (lambda unit: can_write_unit(user, unit)) if write else None
+    return get(units(user), pk, writable=writable, message="无权修改该单位")
 
 
 # Groups, people and memberships: access gives admins nothing there already.
@@ -151,8 +147,6 @@ problems = supervision_problems.problems_visible
 #
 # Schemes are seen (and managed) by the supervisors of the owner unit and above; a group's
 # secretary and leaders read their own group's results once the scheme is published.
-
-from zhongxinzu.assessment import selectors as assessment_selectors  # noqa: E402
 
 schemes = assessment_selectors.schemes_visible
 assessment_results = assessment_selectors.results_visible

@@ -97,6 +97,11 @@ def _row(s: AssessmentScheme) -> dict:
     }
 
 
+def _formula(i: Indicator) -> str:
+    """How a computed indicator is calculated ("" for one scored by hand)."""
+    return metrics.formula_of(i.metric) if i.method == Indicator.Method.COMPUTED else ""
+
+
 def _indicator_row(i: Indicator) -> dict:
     computed = i.method == Indicator.Method.COMPUTED
     return {
@@ -108,7 +113,7 @@ def _indicator_row(i: Indicator) -> dict:
         "method_label": i.get_method_display(),
         "metric": i.metric,
         "metric_label": dict(metrics.metric_choices()).get(i.metric, "") if computed else "",
-        "formula": metrics.formula_of(i.metric) if computed else "",
+        "formula": _formula(i),
         "description": i.description,
     }
 
@@ -256,7 +261,7 @@ def result_detail(request, result_id: Id):
                 "name": ind.name,
                 "weight": float(ind.weight),
                 "method": ind.method,
-                "rule": _indicator_row(ind)["formula"] or ind.get_method_display(),
+                "rule": _formula(ind) or ind.get_method_display(),
                 "description": ind.description,
                 "value": str(entry.get("value", "")),
                 "formula": entry.get("formula", ""),

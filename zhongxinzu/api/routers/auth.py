@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 
 from zhongxinzu.accounts import services as accounts
 from zhongxinzu.api import services
-from zhongxinzu.api.common import ERRORS
+from zhongxinzu.api.common import ERRORS, person_name
 from zhongxinzu.api.errors import FieldError, FieldUnauthorized
 from zhongxinzu.api.schemas import ErrorOut, MeOut, TokenIn, TokenOut
 from zhongxinzu.org import access
@@ -73,7 +73,7 @@ def me(request):
     p = access.principal_of(user)
     return {
         "username": user.get_username(),
-        "name": user.get_full_name() or user.get_username(),
+        "name": person_name(user),
         "roles": sorted(p.roles),
         "roles_label": p.roles_label,
     }

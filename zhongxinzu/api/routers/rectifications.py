@@ -27,11 +27,12 @@ router = Router(tags=["整改清单"])
 
 SECRETARY_ONLY = "只有本中心组学习秘书可以报送整改进展"
 SUPERVISOR_ONLY = "只有督导单位可以销号或退回整改"
+ROW_RELATED = ("problem__group__unit", "owner", "closed_by")
 
 
 def _visible(user):
     return Rectification.objects.filter(problem__in=scope.problems(user)).select_related(
-        "problem__group__unit", "owner", "closed_by"
+        *ROW_RELATED
     )
 
 
@@ -48,9 +49,7 @@ def _row(r: Rectification, today) -> dict:
 
 
 def _one(user, pk: int) -> dict:
-    r = Rectification.objects.select_related("problem__group__unit", "owner", "closed_by").get(
-        pk=pk
-    )
+    r = Rectification.objects.select_related(*ROW_RELATED).get(pk=pk)
     return {
         **_row(r, timezone.localdate()),
         "source": r.problem.source,
