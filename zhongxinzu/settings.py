@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "zhongxinzu.accounts.middleware.SessionPolicyMiddleware",
+    "zhongxinzu.lib.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -143,6 +144,45 @@ AXES_VERBOSE = False
 TRUSTED_PROXIES = set(env_list("TRUSTED_PROXIES"))
 AXES_CLIENT_IP_CALLABLE = "zhongxinzu.audit.middleware.resolve_client_ip"
 
+# Rate limits (zhongxinzu/lib/ratelimit.py, django-ratelimit): per client address and per
+# account, "count/period" with period s, m, h or d (e.g. "10/5m"). Counters live in a file
+# cache that every gunicorn worker of the host shares, with no extra server.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMITS = {
+    "login": {
+        "ip": env_str("RATELIMIT_LOGIN_IP", "30/m"),
+        "account": env_str("RATELIMIT_LOGIN_ACCOUNT", "10/m"),
+    },
+    "token": {
+        "ip": env_str("RATELIMIT_TOKEN_IP", "30/m"),
+        "account": env_str("RATELIMIT_TOKEN_ACCOUNT", "10/m"),
+    },
+    "api": {
+        "ip": env_str("RATELIMIT_API_IP", "1200/m"),
+        "account": env_str("RATELIMIT_API_ACCOUNT", "600/m"),
+    },
+    "export": {
+        "ip": env_str("RATELIMIT_EXPORT_IP", "120/m"),
+        "account": env_str("RATELIMIT_EXPORT_ACCOUNT", "60/m"),
+    },
+    "upload": {
+        "ip": env_str("RATELIMIT_UPLOAD_IP", "60/m"),
+        "account": env_str("RATELIMIT_UPLOAD_ACCOUNT", "30/m"),
+    },
+}
+# The username-only lockout stage above axes' username+address one: this many failed logins
+# of one username from any addresses lock it for the window.
+RATELIMIT_LOGIN_FAILURES = env_str("RATELIMIT_LOGIN_FAILURES", "20/30m")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("RATELIMIT_CACHE_DIR", str(BASE_DIR / "var" / "ratelimit")),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
 OTP_TOTP_ISSUER = "中心组学习管理平台"
 
 # Security headers. HTTPS-only settings switch on when DEBUG is off.
@@ -188,7 +228,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "zhongxinzu" / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "zhongxinzu.lib.storage.CommitFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "uploads")))
@@ -196,6 +236,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "uploads")))
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Virus scan of every upload through ClamAV (Debian's clamav-daemon; deploy/README). The
+# EICAR test signature is refused in every mode, scanner or not.
+CLAMAV_ENABLED = env_bool("CLAMAV_ENABLED", False)
+CLAMAV_COMMAND = env_str("CLAMAV_COMMAND", "clamdscan --no-summary --stream -")
+CLAMAV_TIMEOUT_SECONDS = env_int("CLAMAV_TIMEOUT_SECONDS", 60)
 AUDIT_RETENTION_DAYS = 184
 PAGE_SIZE = 50
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from zhongxinzu.accounts.models import Role, User
+from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.org.models import Unit
 
 
@@ -14,7 +15,7 @@ def _password_field(label: str, autocomplete: str = "new-password") -> forms.Cha
     )
 
 
-class LoginForm(forms.Form):
+class LoginForm(ProductForm):
     username = forms.CharField(
         label="用户名",
         max_length=150,
@@ -25,7 +26,7 @@ class LoginForm(forms.Form):
     password = _password_field("密码", "current-password")
 
 
-class NewPasswordForm(forms.Form):
+class NewPasswordForm(ProductForm):
     """A new password typed twice. The policy itself is checked by the service."""
 
     password = _password_field("新密码")
@@ -59,7 +60,7 @@ class PasswordChangeForm(NewPasswordForm):
         return value
 
 
-class UserEditForm(forms.Form):
+class UserEditForm(ProductForm):
     full_name = forms.CharField(label="姓名", max_length=150)
     person_id = forms.IntegerField(
         label="人员编号",
@@ -84,7 +85,7 @@ class UserCreateForm(UserEditForm, NewPasswordForm):
         self.fields["password2"].label = "确认初始密码"
 
 
-class GrantForm(forms.Form):
+class GrantForm(ProductForm):
     username = forms.CharField(label="用户名", max_length=150)
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     unit_code = forms.CharField(
@@ -111,7 +112,7 @@ class GrantForm(forms.Form):
         return code
 
 
-class OtpForm(forms.Form):
+class OtpForm(ProductForm):
     token = forms.CharField(
         label="动态口令",
         min_length=6,

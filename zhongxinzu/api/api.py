@@ -5,10 +5,12 @@ Every operation needs a caller (bearer token or browser session) unless it says
 exactly as the pages do.
 """
 
+import copy
 from functools import wraps
 
 from django.http import JsonResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 from ninja.renderers import JSONRenderer
 
 from zhongxinzu.api import errors
@@ -65,12 +67,45 @@ def _json_405(view):
     return wrapper
 
 
+def _signed_in_only(view):
+    """The description is for callers with an account (a bearer token or a session), not
+    for anyone who can reach the server."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            user = bearer_auth(request) or session_auth(request)
+        except AuthenticationError as e:
+            user, message = None, str(e.message) if getattr(e, "message", "") else ""
+        else:
+            message = ""
+        if not user:
+            return JsonResponse(
+                errors.error_body(message or "请先登录或携带访问令牌后查看接口说明"),
+                status=401,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 class Api(NinjaAPI):
     def _get_urls(self):
         patterns = super()._get_urls()
         for pattern in patterns:
             pattern.callback = _json_405(pattern.callback)
         return patterns
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Built once per process and path prefix (building takes 1–3 s); callers get a copy
+        they may change."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        cache = self.__dict__.setdefault("_schema_cache", {})
+        if path_prefix not in cache:
+            cache[path_prefix] = super().get_openapi_schema(path_prefix=path_prefix)
+        return copy.deepcopy(cache[path_prefix])
 
 
 DESCRIPTION = """中心组学习管理平台的数据接口。
@@ -92,6 +127,7 @@ api = Api(
     description=DESCRIPTION,
     urls_namespace="api",
     docs_url=None,  # the default docs page loads its scripts from a CDN; we run offline
+    docs_decorator=_signed_in_only,
     auth=[bearer_auth, session_auth],
     renderer=Renderer(),
 )

@@ -1,10 +1,11 @@
 from django import forms
 from django.utils import timezone
 
+from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.org.models import StudyGroup, Unit
 
 
-class SchemeCreateForm(forms.Form):
+class SchemeCreateForm(ProductForm):
     owner_unit = forms.ModelChoiceField(label="考核单位", queryset=Unit.objects.none())
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
 
@@ -14,7 +15,7 @@ class SchemeCreateForm(forms.Form):
         self.fields["owner_unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
 
 
-class SchemeForm(forms.Form):
+class SchemeForm(ProductForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     name = forms.CharField(label="方案名称", max_length=120)
     bottom_n = forms.IntegerField(label="末位数量（约谈名单）", min_value=0, max_value=1000)
@@ -23,7 +24,7 @@ class SchemeForm(forms.Form):
     )
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(ProductForm):
     group = forms.ModelChoiceField(label="中心组", queryset=StudyGroup.objects.none())
     points = forms.DecimalField(
         label="分值（扣分填负数）", max_digits=4, decimal_places=1, min_value=-100, max_value=100

@@ -1,9 +1,10 @@
 from django import forms
 
 from zhongxinzu.audit.models import ACTION_LABELS, AuditEntry
+from zhongxinzu.lib.forms import ProductForm
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(ProductForm):
     """Filters of the audit log list and export (all optional)."""
 
     user = forms.CharField(label="用户名", max_length=150, required=False)

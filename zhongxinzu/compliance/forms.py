@@ -1,11 +1,13 @@
 from django import forms
 
+from zhongxinzu.lib.forms import ProductForm
+
 
 def _area(rows: int):
     return forms.Textarea(attrs={"rows": rows})
 
 
-class ReportTextForm(forms.Form):
+class ReportTextForm(ProductForm):
     """The editable parts of the annual report; a line starting with （一） 1. … becomes a
     heading of that level in the document."""
 

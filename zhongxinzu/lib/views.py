@@ -62,7 +62,10 @@ def year_param(request, default: int | None = None) -> int | None:
     return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else default
 
 
-def posted_version(request) -> int | None:
-    """The optimistic-locking version a form posted, None if missing or not a number."""
+def posted_version(request) -> int:
+    """The optimistic-locking version a form posted. A POST without one (or with garbage)
+    is refused: passing None on would overwrite whatever newer edit the row now holds."""
+    from zhongxinzu.lib.versioning import require_version
+
     raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return require_version(int(raw) if raw.isdigit() else None)

@@ -318,6 +318,7 @@ def makeup_detail(request, pk):
             ),
             "overdue": MakeUp.objects.filter(selectors.makeup_overdue_q(), pk=makeup.pk).exists(),
         },
+        status=422 if request.method == "POST" else 200,  # reached on POST only when refused
     )
 
 

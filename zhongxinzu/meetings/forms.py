@@ -1,5 +1,6 @@
 from django import forms
 
+from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.meetings.models import Attendance, StudySession
 from zhongxinzu.org.models import Person
 from zhongxinzu.plans.models import FirstItem, PlanTopic
@@ -26,7 +27,7 @@ class FirstItemChoice(forms.ModelChoiceField):
         return f"{obj.released_on:%Y-%m-%d} {obj.title}"
 
 
-class SessionForm(forms.Form):
+class SessionForm(ProductForm):
     kind = forms.ChoiceField(label="学习形式", choices=StudySession.Kind.choices)
     title = forms.CharField(label="学习主题", max_length=200)
     topic = TopicChoice(label="对应计划专题", queryset=PlanTopic.objects.none(), required=False)
@@ -64,7 +65,7 @@ class SessionForm(forms.Form):
         return [line[:300] for line in lines if line]
 
 
-class SpeakerForm(forms.Form):
+class SpeakerForm(ProductForm):
     person = PersonChoice(label="发言人", queryset=Person.objects.none(), required=False)
     subtopic = forms.CharField(label="发言题目", max_length=200, required=False)
 
@@ -84,7 +85,7 @@ class SpeakerForm(forms.Form):
 SpeakerFormSet = forms.formset_factory(SpeakerForm, extra=3, max_num=30, absolute_max=30)
 
 
-class RecordForm(forms.Form):
+class RecordForm(ProductForm):
     content = forms.CharField(label="学习内容", widget=TEXT)
     effect = forms.CharField(
         label="学习效果", widget=TEXT, help_text="学习收获、形成的共识、推动工作的举措等"
@@ -95,7 +96,7 @@ class RecordForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class RollCallForm(forms.Form):
+class RollCallForm(ProductForm):
     """One row per person on the roster: status and reason."""
 
     def __init__(self, *args, entries=(), **kwargs):
@@ -128,7 +129,7 @@ class RollCallForm(forms.Form):
         }
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(ProductForm):
     file = forms.FileField(
         label="上传材料（Word、Excel、PDF、JPG、PNG）",
         allow_empty_file=True,  # refused by lib.uploads with its own message
@@ -137,20 +138,20 @@ class AttachmentForm(forms.Form):
     )
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(ProductForm):
     reason = forms.CharField(
         label="请假事由", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class LeaveDecisionForm(forms.Form):
+class LeaveDecisionForm(ProductForm):
     decision = forms.ChoiceField(
         label="审批", choices=[("approve", "批准"), ("refuse", "不批准")], widget=forms.RadioSelect
     )
     note = forms.CharField(label="审批意见", max_length=300, required=False)
 
 
-class MakeUpSubmitForm(forms.Form):
+class MakeUpSubmitForm(ProductForm):
     text = forms.CharField(
         label="补学心得/笔记", widget=forms.Textarea(attrs={"rows": 8}), required=False
     )
@@ -162,6 +163,6 @@ class MakeUpSubmitForm(forms.Form):
     )
 
 
-class MakeUpReviewForm(forms.Form):
+class MakeUpReviewForm(ProductForm):
     action = forms.ChoiceField(choices=[("confirm", "确认完成"), ("return", "退回")])
     note = forms.CharField(label="退回意见", max_length=300, required=False)

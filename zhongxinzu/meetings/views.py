@@ -297,7 +297,10 @@ def session_edit(request, pk):
 @require_GET
 @business
 def session_detail(request, pk):
-    session = get_session(request.user, pk)
+    return _session_page(request, get_session(request.user, pk))
+
+
+def _session_page(request, session, *, attachment_form=None, status=200):
     user, p = request.user, access.principal_of(request.user)
     records = _can_read_records(user, session)
     mine = session.attendance.filter(person_id=p.person_id).first() if p.person_id else None
@@ -320,9 +323,10 @@ def session_detail(request, pk):
             "can_ask_leave": _can_ask_leave(session, p.person_id, my_leave),
             "can_record": can_record,
             "can_lead": access.can_lead_group(user, session.group_id),
-            "attachment_form": AttachmentForm() if can_record else None,
+            "attachment_form": (attachment_form or AttachmentForm()) if can_record else None,
             "started": timezone.now() >= session.starts_at,
         },
+        status=status,
     )
 
 
@@ -416,18 +420,18 @@ def session_print_minutes(request, pk):
 def attachment_upload(request, pk):
     session = get_session(request.user, pk, write=True)
     form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
-        return redirect("meetings:session_detail", pk=session.pk)
-    try:
-        att = services.attachment_add(
-            actor=request.user, session=session, upload=form.cleaned_data["file"]
-        )
-    except ValidationError as e:
-        fail(request, e)
-    else:
-        messages.success(request, f"已上传“{att.name}”")
-    return redirect("meetings:session_detail", pk=session.pk)
+    if form.is_valid():
+        try:
+            att = services.attachment_add(
+                actor=request.user, session=session, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, f"已上传“{att.name}”")
+            return redirect("meetings:session_detail", pk=session.pk)
+    # A refused file: the page again with the form and its reason.
+    return _session_page(request, session, attachment_form=form, status=422)
 
 
 def _attachments(user):

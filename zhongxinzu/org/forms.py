@@ -1,11 +1,12 @@
 from django import forms
 
+from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.org.models import Membership, Person, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class UnitForm(forms.Form):
+class UnitForm(ProductForm):
     name = forms.CharField(label="单位名称", max_length=100)
     code = forms.CharField(label="单位编码", max_length=40)
     kind = forms.ChoiceField(label="类型", choices=Unit.Kind.choices)
@@ -13,12 +14,12 @@ class UnitForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class UnitMoveForm(forms.Form):
+class UnitMoveForm(ProductForm):
     parent_code = forms.CharField(label="新上级单位编码", max_length=40)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class PersonForm(forms.Form):
+class PersonForm(ProductForm):
     name = forms.CharField(label="姓名", max_length=40)
     gender = forms.ChoiceField(label="性别", choices=Person.Gender.choices)
     post = forms.CharField(label="职务", max_length=100, required=False)
@@ -43,7 +44,7 @@ class PersonCreateForm(PersonForm):
         self.fields["unit"].queryset = units
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(ProductForm):
     person = forms.ModelChoiceField(label="人员", queryset=Person.objects.none())
     role = forms.ChoiceField(label="组内角色", choices=Membership.Role.choices)
     start_date = forms.DateField(label="起始日期", widget=DATE)
@@ -55,7 +56,7 @@ class MembershipForm(forms.Form):
         self.fields["person"].queryset = people
 
 
-class MembershipEditForm(forms.Form):
+class MembershipEditForm(ProductForm):
     role = forms.ChoiceField(label="组内角色", choices=Membership.Role.choices)
     start_date = forms.DateField(label="起始日期", widget=DATE)
     end_date = forms.DateField(label="结束日期", widget=DATE, required=False)
@@ -63,12 +64,12 @@ class MembershipEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class MembershipEndForm(forms.Form):
+class MembershipEndForm(ProductForm):
     end_date = forms.DateField(label="结束日期", widget=DATE)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class RequirementForm(forms.Form):
+class RequirementForm(ProductForm):
     scope = forms.ModelChoiceField(label="适用范围（含下级）", queryset=Unit.objects.none())
     label = forms.CharField(label="要求", max_length=60, help_text="例如：党群部门负责人")
     keywords = forms.CharField(

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.lib.views import role_required
 from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access, exports, imports, views
@@ -16,7 +17,7 @@ unit_importers = role_required(lambda p: p.is_supervisor or p.admin_role == "sys
 MAX_ERRORS_SHOWN = 500
 
 
-class ImportForm(forms.Form):
+class ImportForm(ProductForm):
     file = forms.FileField(
         label="Excel文件（.xlsx）",
         allow_empty_file=True,  # refused by lib.uploads with its own message, and audited

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.org.models import StudyGroup
 from zhongxinzu.outputs.models import Conversion, Output
 
@@ -12,7 +13,7 @@ class SessionChoiceField(forms.ModelChoiceField):
         return f"{timezone.localtime(obj.starts_at):%Y-%m-%d %H:%M} {obj.title}"
 
 
-class OutputForm(forms.Form):
+class OutputForm(ProductForm):
     group = forms.ModelChoiceField(label="中心组", queryset=StudyGroup.objects.none())
     kind = forms.ChoiceField(label="类别", choices=Output.Kind.choices)
     title = forms.CharField(label="题目", max_length=200)
@@ -42,7 +43,7 @@ class OutputForm(forms.Form):
         self.fields["session"].queryset = sessions
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(ProductForm):
     decision = forms.ChoiceField(
         label="审阅结果", choices=[("approve", "审阅通过"), ("return", "退回修改")]
     )
@@ -50,9 +51,10 @@ class ReviewForm(forms.Form):
         label="审阅意见", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edits_only = True
 
 
-class ConversionForm(forms.Form):
+class ConversionForm(ProductForm):
     kind = forms.ChoiceField(label="转化类型", choices=Conversion.Kind.choices)
     title = forms.CharField(label="名称", max_length=200)
     doc_number = forms.CharField(

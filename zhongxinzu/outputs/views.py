@@ -133,7 +133,9 @@ def output_create(request):
         else:
             messages.success(request, "学习成果已提交")
             return redirect("outputs:output_detail", pk=output.pk)
-    return render(request, "outputs/output_form.html", {"form": form})
+    # Reached on POST only when refused (a bad file, a missing field): the form, with 422.
+    status = 422 if form.is_bound else 200
+    return render(request, "outputs/output_form.html", {"form": form}, status=status)
 
 
 @require_GET
@@ -194,7 +196,10 @@ def output_edit(request, pk):
         else:
             messages.success(request, "学习成果已保存")
             return redirect("outputs:output_detail", pk=output.pk)
-    return render(request, "outputs/output_form.html", {"form": form, "output": output})
+    status = 422 if form.is_bound else 200  # reached on POST only when refused
+    return render(
+        request, "outputs/output_form.html", {"form": form, "output": output}, status=status
+    )
 
 
 def _same(output):

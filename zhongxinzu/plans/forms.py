@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.org.models import Person, StudyGroup, Unit
 from zhongxinzu.plans.models import FirstItem
 
@@ -24,7 +25,7 @@ class YearField(forms.IntegerField):
         super().__init__(min_value=2000, max_value=2100, **kwargs)
 
 
-class PromptForm(forms.Form):
+class PromptForm(ProductForm):
     issuer_unit = forms.ModelChoiceField(label="下发单位", queryset=Unit.objects.none())
     year = YearField()
     quarter = forms.TypedChoiceField(label="季度", choices=QUARTERS, coerce=int)
@@ -42,7 +43,7 @@ class PromptForm(forms.Form):
         self.fields["issuer_unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(ProductForm):
     file = forms.FileField(
         label="附件",
         allow_empty_file=True,  # refused by lib.uploads with its own message
@@ -52,7 +53,7 @@ class AttachmentForm(forms.Form):
     )
 
 
-class FirstItemForm(forms.Form):
+class FirstItemForm(ProductForm):
     owner_unit = forms.ModelChoiceField(label="议题库所属单位", queryset=Unit.objects.none())
     title = forms.CharField(label="题目", max_length=300)
     kind = forms.ChoiceField(label="类别", choices=FirstItem.Kind.choices)
@@ -73,7 +74,7 @@ class FirstItemForm(forms.Form):
             self.fields["owner_unit"].queryset = units
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(ProductForm):
     group = forms.ModelChoiceField(label="中心组", queryset=StudyGroup.objects.none())
     year = YearField()
     title = forms.CharField(
@@ -92,7 +93,7 @@ class PlanCreateForm(forms.Form):
         self.fields["group"].queryset = groups
 
 
-class PlanForm(forms.Form):
+class PlanForm(ProductForm):
     title = forms.CharField(label="标题", max_length=200)
     guidance = forms.CharField(
         label="指导思想与总体要求", widget=forms.Textarea(attrs={"rows": 8}), required=False
@@ -100,7 +101,7 @@ class PlanForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class TopicForm(forms.Form):
+class TopicForm(ProductForm):
     order = forms.IntegerField(label="序号", min_value=1, max_value=999, required=False)
     title = forms.CharField(label="专题", max_length=200)
     month = forms.TypedChoiceField(
@@ -124,11 +125,13 @@ class TopicForm(forms.Form):
         self.fields["form"].choices = [("", "—")] + [(f, f) for f in forms_available]
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(ProductForm):
     comment = forms.CharField(label="退回意见", widget=TEXT, max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edits_only = True
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(ProductForm):
     reason = forms.CharField(label="重新打开的原因", max_length=500)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edits_only = True

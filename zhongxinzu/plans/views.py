@@ -131,7 +131,10 @@ def _prompt_for(request, pk, *, write=False):
 @require_GET
 @business
 def prompt_detail(request, pk):
-    prompt = _prompt_for(request, pk)
+    return _prompt_page(request, _prompt_for(request, pk))
+
+
+def _prompt_page(request, prompt, *, attachment_form=None, status=200):
     p = access.principal_of(request.user)
     issued = prompt.status == prompt.Status.ISSUED
     my_acks = PromptAck.objects.filter(prompt=prompt, group_id__in=list(p.group_roles))
@@ -141,7 +144,7 @@ def prompt_detail(request, pk):
         "can_edit": perms.can_edit_prompt(request.user, prompt),
         "my_acks": my_acks.select_related("group", "acknowledged_by"),
         "ack_groups": perms.ack_group_ids(request.user, prompt) if issued else [],
-        "attachment_form": forms.AttachmentForm(),
+        "attachment_form": attachment_form or forms.AttachmentForm(),
     }
     acked = {a.group_id for a in context["my_acks"]}
     context["ack_choices"] = StudyGroup.objects.filter(
@@ -149,7 +152,7 @@ def prompt_detail(request, pk):
     ).order_by("unit__path")
     if issued and perms.supervises(request.user, prompt.issuer_unit):
         context.update(_prompt_tracking(request, prompt))
-    return render(request, "plans/prompt_detail.html", context)
+    return render(request, "plans/prompt_detail.html", context, status=status)
 
 
 def _prompt_tracking(request, prompt) -> dict:
@@ -241,12 +244,12 @@ def attachment_add(request, pk):
                 actor=request.user, prompt=prompt, upload=form.cleaned_data["file"]
             )
         except ValidationError as e:
-            fail(request, e)
+            apply_errors(form, e)
         else:
             messages.success(request, "附件已上传")
-    else:
-        messages.error(request, "请选择要上传的文件")
-    return redirect("plans:prompt_detail", pk=prompt.pk)
+            return redirect("plans:prompt_detail", pk=prompt.pk)
+    # A refused file: the page again with the form and its reason.
+    return _prompt_page(request, prompt, attachment_form=form, status=422)
 
 
 def _attachment_for(request, pk, *, write=False) -> PromptAttachment:

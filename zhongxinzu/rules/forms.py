@@ -1,9 +1,10 @@
 from django import forms
 
+from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.rules.models import Rule
 
 
-class RuleValueForm(forms.Form):
+class RuleValueForm(ProductForm):
     """Set a rule's value for one unit's subtree, for every year or for one year. The value
     is checked against the rule's kind by rules.services.parse_value."""
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.org.models import Person, Unit
 from zhongxinzu.supervision.models import Expert, ObservationTeam, VisitPlan
 from zhongxinzu.supervision.selectors import CHECKLIST_ITEMS
@@ -19,7 +20,7 @@ def this_year() -> int:
     return timezone.localdate().year
 
 
-class ExpertForm(forms.Form):
+class ExpertForm(ProductForm):
     owner_unit = forms.ModelChoiceField(label="专家库所属单位", queryset=Unit.objects.none())
     person = forms.ModelChoiceField(
         label="对应人员",
@@ -57,7 +58,7 @@ class ExpertForm(forms.Form):
             self.fields["home_unit"].queryset = units.order_by("path")
 
 
-class TeamForm(forms.Form):
+class TeamForm(ProductForm):
     owner_unit = forms.ModelChoiceField(label="督导单位", queryset=Unit.objects.none())
     year = YearField()
     name = forms.CharField(label="名称", max_length=60)
@@ -67,13 +68,13 @@ class TeamForm(forms.Form):
         self.fields["owner_unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in owner_units])
 
 
-class TeamEditForm(forms.Form):
+class TeamEditForm(ProductForm):
     name = forms.CharField(label="名称", max_length=60)
     is_active = forms.BooleanField(label="启用", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(ProductForm):
     expert = forms.ModelChoiceField(label="专家", queryset=Expert.objects.none())
     is_leader = forms.BooleanField(label="任组长", required=False)
 
@@ -83,7 +84,7 @@ class TeamMemberForm(forms.Form):
             self.fields["expert"].queryset = experts
 
 
-class PlanForm(forms.Form):
+class PlanForm(ProductForm):
     owner_unit = forms.ModelChoiceField(label="督导单位", queryset=Unit.objects.none())
     year = YearField()
     period_start = forms.DateField(label="开始日期", widget=DATE)
@@ -96,12 +97,13 @@ class PlanForm(forms.Form):
         self.fields["owner_unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in owner_units])
 
 
-class VisitEditForm(forms.Form):
+class VisitEditForm(ProductForm):
     team = forms.ModelChoiceField(
         label="旁听组", queryset=ObservationTeam.objects.none(), required=False
     )
     planned_on = forms.DateField(label="日期", widget=DATE)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edits_only = True
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +111,7 @@ class VisitEditForm(forms.Form):
             self.fields["team"].queryset = teams
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(ProductForm):
     checked = forms.MultipleChoiceField(
         label="审核项目",
         choices=CHECKLIST_ITEMS,
@@ -119,15 +121,15 @@ class ChecklistForm(forms.Form):
     note = forms.CharField(label="审核意见", widget=TEXT, max_length=500, required=False)
 
 
-class OnsiteForm(forms.Form):
+class OnsiteForm(ProductForm):
     comments = forms.CharField(label="现场点评", widget=TEXT)
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(ProductForm):
     notes = forms.CharField(label="访谈记录", widget=TEXT)
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(ProductForm):
     overall = forms.CharField(label="总体评价", widget=TEXT)
     highlights = forms.CharField(label="特色亮点", widget=TEXT, required=False)
     problems = forms.CharField(label="存在问题", widget=TEXT, required=False)

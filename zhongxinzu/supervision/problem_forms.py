@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.org.models import Person, StudyGroup
 from zhongxinzu.supervision.models import ObservationVisit, Problem, Rectification
 
@@ -8,7 +9,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(ProductForm):
     group = forms.ModelChoiceField(label="中心组", queryset=StudyGroup.objects.none())
     source = forms.ChoiceField(label="问题来源", choices=Problem.Source.choices)
     visit = forms.ModelChoiceField(
@@ -37,20 +38,22 @@ class ProblemForm(forms.Form):
             ]
 
 
-class ReportForm(forms.Form):
+class ReportForm(ProductForm):
     text = forms.CharField(label="整改进展", widget=TEXT)
     evidence_file = forms.FileField(
         label="佐证材料", required=False, help_text="可上传Word、Excel、PDF或JPG/PNG图片"
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edits_only = True
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(ProductForm):
     note = forms.CharField(label="退回意见", max_length=300, widget=TEXT)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edits_only = True
 
 
-class ProblemFilterForm(forms.Form):
+class ProblemFilterForm(ProductForm):
     status = forms.ChoiceField(
         label="状态", choices=[("", "全部")] + Rectification.Status.choices, required=False
     )

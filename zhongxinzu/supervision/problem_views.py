@@ -127,7 +127,10 @@ def problem_create(request):
 @require_GET
 @problem_users
 def problem_detail(request, pk):
-    problem = _problem_for(request, pk)
+    return _detail(request, _problem_for(request, pk))
+
+
+def _detail(request, problem, *, report_form=None, status=200):
     rect = problem.rectification
     supervisor = problems.can_supervise(request.user, problem.group)
     secretary = access.can_record_for_group(request.user, problem.group_id)
@@ -141,9 +144,10 @@ def problem_detail(request, pk):
             "reports": rect.reports.select_related("reported_by"),
             "can_report": secretary and rect.status != "closed",
             "can_decide": supervisor and rect.status == "reported",
-            "report_form": ReportForm(initial={"version": rect.version}),
+            "report_form": report_form or ReportForm(initial={"version": rect.version}),
             "return_form": ReturnForm(initial={"version": rect.version}),
         },
+        status=status,
     )
 
 
@@ -165,12 +169,13 @@ def rectification_report(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as e:
-            fail(request, e)
+            apply_errors(form, e)
         else:
             messages.success(request, "整改进展已报送，等待督导单位销号")
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("supervision:problem_detail", pk=problem.pk)
+            return redirect("supervision:problem_detail", pk=problem.pk)
+    # A refused report (a bad file, a stale version) shows the form again with the reason.
+    problem.rectification.refresh_from_db()
+    return _detail(request, problem, report_form=form, status=422)
 
 
 @require_POST

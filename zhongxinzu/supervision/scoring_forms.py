@@ -1,12 +1,13 @@
 from django import forms
 
+from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.org.models import Unit
 
 ITEMS_HELP = "每行一项：评分项目｜分值｜评分要点，各项分值合计100分"
 GRADES_HELP = "从高到低，如：好90，较好80，一般60，差0（最低等次分数线为0）"
 
 
-class ScoreTemplateForm(forms.Form):
+class ScoreTemplateForm(ProductForm):
     owner_unit = forms.ModelChoiceField(label="督导单位", queryset=Unit.objects.none())
     name = forms.CharField(label="名称", max_length=100)
     grades = forms.CharField(label="等次", max_length=200, help_text=GRADES_HELP)
@@ -23,7 +24,7 @@ class ScoreTemplateForm(forms.Form):
             self.fields["owner_unit"].queryset = units
 
 
-class StatsForm(forms.Form):
+class StatsForm(ProductForm):
     start = forms.DateField(
         label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

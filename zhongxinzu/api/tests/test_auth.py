@@ -252,7 +252,7 @@ def test_session_still_owing_its_totp_code_is_refused(world):
 
 
 def test_openapi_is_served_and_the_cdn_docs_page_is_off(world):
-    response = Client().get("/api/openapi.json")
+    response = world.login(Client(), "member").get("/api/openapi.json")
     assert response.status_code == 200
     schema = response.json()
     assert schema["info"]["title"] == "中心组学习管理平台 API"

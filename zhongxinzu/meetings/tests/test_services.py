@@ -278,7 +278,9 @@ def test_makeup_due_date_follows_a_subtree_override(world, make_session, people)
     assert MakeUp.objects.get().due_date == dt.date(2026, 3, 25)
 
 
-def test_makeup_submit_confirm_and_return(world, make_session, people):
+def test_makeup_submit_confirm_and_return(
+    world, make_session, people, django_capture_on_commit_callbacks
+):
     session = make_session(starts_at=at(2026, 3, 10, 9, 0))
     secretary, member = world.users["secretary"], world.users["member"]
     services.attendance_save(
@@ -293,7 +295,8 @@ def test_makeup_submit_confirm_and_return(world, make_session, people):
     with pytest.raises(ValidationError):
         services.makeup_submit(actor=member, makeup=makeup, text="  ")
     upload = SimpleUploadedFile("笔记.pdf", PDF, content_type="application/pdf")
-    services.makeup_submit(actor=member, makeup=makeup, text="补学笔记", upload=upload)
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written on commit
+        services.makeup_submit(actor=member, makeup=makeup, text="补学笔记", upload=upload)
     assert makeup.status == "submitted" and makeup.evidence_file.read() == PDF
     with pytest.raises(ValidationError):
         services.makeup_return(actor=secretary, makeup=makeup, note="")

@@ -278,13 +278,16 @@ def test_record_without_roll_call_is_refused(make_session, as_role):
 # --- attachments -----------------------------------------------------------------------------
 
 
-def test_attachment_upload_and_download_as_attachment(make_session, as_role):
+def test_attachment_upload_and_download_as_attachment(
+    make_session, as_role, django_capture_on_commit_callbacks
+):
     session = make_session()
     client = as_role("secretary")
-    client.post(
-        reverse("meetings:attachment_upload", args=[session.pk]),
-        {"file": SimpleUploadedFile("学习材料.pdf", PDF)},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written on commit
+        client.post(
+            reverse("meetings:attachment_upload", args=[session.pk]),
+            {"file": SimpleUploadedFile("学习材料.pdf", PDF)},
+        )
     att = SessionAttachment.objects.get()
     response = as_role("member").get(reverse("meetings:attachment_download", args=[att.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
@@ -363,12 +366,15 @@ def owed(make_session, people):
     return MakeUp.objects.create(attendance=a, due_date=dt.date(2026, 4, 9))
 
 
-def test_member_submits_evidence_and_secretary_confirms(owed, as_role):
+def test_member_submits_evidence_and_secretary_confirms(
+    owed, as_role, django_capture_on_commit_callbacks
+):
     member = as_role("member")
     url = reverse("meetings:makeup_detail", args=[owed.pk])
-    response = member.post(
-        url, {"text": "学习了讲话原文", "file": SimpleUploadedFile("笔记.pdf", PDF)}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written on commit
+        response = member.post(
+            url, {"text": "学习了讲话原文", "file": SimpleUploadedFile("笔记.pdf", PDF)}
+        )
     assert response.status_code == 302
     owed.refresh_from_db()
     assert owed.status == "submitted" and owed.evidence_text == "学习了讲话原文"

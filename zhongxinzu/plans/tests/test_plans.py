@@ -323,10 +323,12 @@ def test_leader_approves_and_returns_from_the_detail_page(world, as_role):
     html = as_role("leader").get(reverse("plans:plan_detail", args=[plan.pk])).content.decode()
     assert "审批通过" in html and 'id="return-form"' in html
     response = as_role("leader").post(
-        reverse("plans:plan_return", args=[plan.pk]), {"comment": ""}, follow=True
+        reverse("plans:plan_return", args=[plan.pk]),
+        {"comment": "", "version": plan.version},
+        follow=True,
     )
     assert "请填写修改意见" in response.content.decode()
-    as_role("leader").post(reverse("plans:plan_approve", args=[plan.pk]))
+    as_role("leader").post(reverse("plans:plan_approve", args=[plan.pk]), {"version": plan.version})
     plan.refresh_from_db()
     assert plan.status == YearPlan.Status.APPROVED
 

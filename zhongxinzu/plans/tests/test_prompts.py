@@ -148,7 +148,9 @@ def test_groups_see_issued_prompts_from_above_and_supervisors_their_subtree(worl
 # --- views -----------------------------------------------------------------------------
 
 
-def test_supervisor_creates_uploads_and_issues_through_the_pages(world, as_role):
+def test_supervisor_creates_uploads_and_issues_through_the_pages(
+    world, as_role, django_capture_on_commit_callbacks
+):
     client = as_role("supervisor")
     response = client.post(
         reverse("plans:prompt_create"),
@@ -162,7 +164,8 @@ def test_supervisor_creates_uploads_and_issues_through_the_pages(world, as_role)
     )
     prompt = Prompt.objects.get()
     assert response["Location"] == reverse("plans:prompt_detail", args=[prompt.pk])
-    client.post(reverse("plans:attachment_add", args=[prompt.pk]), {"file": upload()})
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written on commit
+        client.post(reverse("plans:attachment_add", args=[prompt.pk]), {"file": upload()})
     att = prompt.attachments.get()
     response = client.get(reverse("plans:attachment_download", args=[att.pk]))
     assert response.status_code == 200
@@ -182,7 +185,7 @@ def test_prompt_form_shows_errors_and_saves_nothing(world, as_role):
         {"issuer_unit": world.units["own"].pk, "year": this_year(), "quarter": 1, "title": ""},
     )
     assert response.status_code == 200
-    assert "这个字段是必填项" in response.content.decode()
+    assert "请填写此项" in response.content.decode()
     assert not Prompt.objects.exists()
 
 

@@ -107,7 +107,11 @@ def test_report_close_by_supervisor_only(world):
     assert secretary.get(detail).status_code == 200
     response = secretary.post(
         reverse("supervision:rectification_report", args=[problem.pk]),
-        {"text": "已组织脱稿研讨", "evidence_file": SimpleUploadedFile("记录.pdf", PDF)},
+        {
+            "text": "已组织脱稿研讨",
+            "evidence_file": SimpleUploadedFile("记录.pdf", PDF),
+            "version": problem.rectification.version,
+        },
     )
     assert response.status_code == 302
     rect = Rectification.objects.get(problem=problem)
@@ -121,7 +125,7 @@ def test_report_close_by_supervisor_only(world):
     assert login(world, "leader").post(close).status_code == 403
     with pytest.raises(PermissionDenied):
         problems.rectification_close(actor=world.users["secretary"], rectification=rect)
-    assert login(world, "supervisor").post(close).status_code == 302
+    assert login(world, "supervisor").post(close, {"version": rect.version}).status_code == 302
     rect.refresh_from_db()
     assert rect.status == Rectification.Status.CLOSED
     assert rect.closed_by == world.users["supervisor"]
@@ -152,9 +156,11 @@ def test_send_back_with_note(world):
     )
     url = reverse("supervision:rectification_return", args=[problem.pk])
     c = login(world, "supervisor")
-    c.post(url, {"note": ""})
+    version = Rectification.objects.get(problem=problem).version
+    c.post(url, {"note": "", "version": version})
     assert Rectification.objects.get(problem=problem).status == "reported"
-    assert c.post(url, {"note": "佐证材料不足，请补充学习记录"}).status_code == 302
+    response = c.post(url, {"note": "佐证材料不足，请补充学习记录", "version": version})
+    assert response.status_code == 302
     rect = Rectification.objects.get(problem=problem)
     assert rect.status == Rectification.Status.RETURNED
     assert rect.return_note == "佐证材料不足，请补充学习记录"
@@ -189,23 +195,28 @@ def test_bad_evidence_rejected(world, name, data, message):
     c = login(world, "secretary")
     response = c.post(
         reverse("supervision:rectification_report", args=[problem.pk]),
-        {"text": "已整改", "evidence_file": SimpleUploadedFile(name, data)},
-        follow=True,
+        {
+            "text": "已整改",
+            "evidence_file": SimpleUploadedFile(name, data),
+            "version": problem.rectification.version,
+        },
     )
+    assert response.status_code == 422  # the form again, with the reason
     assert message in response.content.decode()
     assert not RectificationReport.objects.exists()
     assert Rectification.objects.get(problem=problem).status == "open"
 
 
-def test_evidence_downloaded_as_attachment_within_scope(world):
+def test_evidence_downloaded_as_attachment_within_scope(world, django_capture_on_commit_callbacks):
     problem = raise_problem(world)
-    report = problems.rectification_report_add(
-        actor=world.users["secretary"],
-        rectification=problem.rectification,
-        text="已整改",
-        file_name="记录.pdf",
-        file_data=PDF,
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written on commit
+        report = problems.rectification_report_add(
+            actor=world.users["secretary"],
+            rectification=problem.rectification,
+            text="已整改",
+            file_name="记录.pdf",
+            file_data=PDF,
+        )
     url = reverse("supervision:rectification_report_file", args=[report.pk])
     response = login(world, "supervisor").get(url)
     assert response.status_code == 200

@@ -130,7 +130,9 @@ def test_reassign_refuses_a_conflicting_team_and_dates_outside_the_period(world,
 def test_publish_notifies_host_secretaries_and_team_members_once(world, city):
     plan = _propose(world, city)
     client = world.login(Client(), "supervisor")
-    response = client.post(reverse("supervision:plan_publish", args=[plan.pk]))
+    response = client.post(
+        reverse("supervision:plan_publish", args=[plan.pk]), {"version": plan.version}
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == VisitPlan.Status.PUBLISHED and plan.published_at
