@@ -138,11 +138,12 @@ def previous_year_scheme(scheme: AssessmentScheme) -> AssessmentScheme | None:
 
 
 def bottom_group_ids(scheme: AssessmentScheme) -> set[int]:
-    """Groups in the last `bottom_n` ranks of `scheme`, or in its lowest grade (two queries)."""
-    count = scheme.results.count()
-    if not count:
-        return set()
-    q = Q(rank__gt=count - scheme.bottom_n)
+    """Groups in the last `bottom_n` places of `scheme` -- everyone tied at the cut included --
+    or in its lowest grade (two queries)."""
+    lowest = list(
+        scheme.results.order_by("-rank").values_list("rank", flat=True)[: scheme.bottom_n]
+    )
+    q = Q(rank__gte=lowest[-1]) if lowest else Q(pk__in=[])
     if scheme.grades:
         q |= Q(grade=scheme.grades[-1][0])
     return set(scheme.results.filter(q).values_list("group_id", flat=True))

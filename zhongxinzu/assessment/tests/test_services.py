@@ -371,3 +371,18 @@ def test_compliance_metric_reads_a_fresh_snapshot_like_the_live_engine(world):
     assert {g: (s.ratio, s.value) for g, s in cached.items()} == {
         g: (s.ratio, s.value) for g, s in live.items()
     }
+
+
+def test_groups_tied_at_the_cut_are_all_on_the_talk_list(world):
+    from zhongxinzu.assessment.tests.helpers import add_groups
+
+    own = world.units["own"]
+    a, b, c = add_groups(own, 3)
+    base = {world.groups["own"]: 95, world.groups["child"]: 90}
+    last_year = published_scheme(world, own, YEAR - 1, {**base, a: 60, b: 60, c: 60})
+    this_year = published_scheme(world, own, YEAR, {**base, a: 70, b: 70, c: 80})
+    for s in (last_year, this_year):
+        AssessmentScheme.objects.filter(pk=s.pk).update(bottom_n=1, grades=[])
+        s.refresh_from_db()
+    # a and b share the last place this year; a, b, c share it last year
+    assert set(services.talk_list(scheme=this_year)) == {a, b}
