@@ -120,3 +120,23 @@ def test_all_year_override_of_the_unit_is_listed_and_can_be_cleared(world, super
     row = row[: row.index("</tr>")]
     assert '<span class="tag">通用</span>' in row
     assert reverse("rules:value_clear", args=[value.pk]) in row
+
+
+def test_rule_list_basis_names_documents_not_internal_samples(world, supervisor):
+    html = supervisor.get(reverse("rules:rule_list")).content.decode()
+    assert "样本" not in html and "某高校" not in html and "个党委" not in html
+    row = html[html.index("每名成员每年文章或调研报告") :]
+    assert "《中国共产党党委（党组）理论学习中心组学习规则》" in row[: row.index("</tr>")]
+
+
+def test_source_migration_rewrites_only_untouched_rows(transactional_db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("zhongxinzu.rules.migrations.0003_rule_source_documents")
+    Rule.objects.filter(key="speech_review_before_session").update(source="样本001")
+    Rule.objects.filter(key="plan_due").update(source="省委组织部通知")
+    migration.forward(apps, None)
+    assert Rule.objects.get(key="speech_review_before_session").source == "地方实施办法"
+    assert Rule.objects.get(key="plan_due").source == "省委组织部通知"
