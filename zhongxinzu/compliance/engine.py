@@ -841,6 +841,18 @@ def _judge_plan(r: GroupResult, add, done: list[SessionRow]) -> None:
     due_day = month_day(book["plan_due"], period.rule_year)
     filed = d.plan and d.plan["filed_at"]
     filed_on = _local_day(filed) if filed else None
+    established = r.group.established_on
+    if established and established > due_day:
+        add(
+            "plan",
+            NA,
+            target=due_day,
+            value=filed_on,
+            value_text=f"{established:%Y-%m-%d}成立，截止日在成立前",
+            target_text=f"{due_day.month}月{due_day.day}日前",
+            detail=f"{period.rule_year}年度学习计划：中心组成立于截止日之后，不适用",
+        )
+        return
     if filed_on and filed_on <= due_day:
         status, text, final = MET, f"{filed_on:%Y-%m-%d}报备", True
     elif filed_on:
@@ -868,10 +880,14 @@ def _judge_plan(r: GroupResult, add, done: list[SessionRow]) -> None:
 def _judge_deadlines(r: GroupResult, add, done: list[SessionRow]) -> None:
     """Prompts acknowledged and 第一议题 studied within N days."""
     book, as_of, d = r.book, r.as_of, r.data
+    established = r.group.established_on
     ack_days = book["prompt_ack_days"]
     states = []
     for p in d.prompts:
         p["deadline"] = _local_day(p["issued_at"]) + dt.timedelta(days=ack_days)
+        if established and p["deadline"] < established:
+            p["state"] = "na"  # the deadline passed before the group existed
+            continue
         p["state"] = _deadline_state(p["acknowledged_at"], p["deadline"], as_of, "prompt")
         states.append(p["state"])
     _add_deadline_check(add, "prompt_ack", states, f"下发后{ack_days}天内", "份学习提示")
@@ -883,6 +899,9 @@ def _judge_deadlines(r: GroupResult, add, done: list[SessionRow]) -> None:
         i["deadline"] = i["released_on"] + dt.timedelta(days=lag)
         studied_on = i["studied_on"]
         i["lag"] = (studied_on - i["released_on"]).days if studied_on else None
+        if established and i["deadline"] < established:
+            i["state"] = "na"  # the deadline passed before the group existed
+            continue
         i["state"] = _deadline_state(studied_on, i["deadline"], as_of, "first_item")
         states.append(i["state"])
     _add_deadline_check(add, "first_item_lag", states, f"发布后{lag}天内", "项第一议题")
@@ -948,6 +967,7 @@ STATE_LABELS = {
     "pending": "即将到期",
     "open": "未到期",
     "missed": "未在会前审阅",
+    "na": "成立前已截止，不适用",
 }
 STATE_STATUS = {"ok": MET, "late": MISSED, "overdue": MISSED, "pending": AT_RISK, "open": MET}
 

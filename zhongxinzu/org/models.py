@@ -76,6 +76,9 @@ class StudyGroup(Versioned):
     )
     name = models.CharField("中心组名称", max_length=120)
     is_active = models.BooleanField("启用", default=True)
+    # Deadlines that passed before this day do not apply to the group (a group set up
+    # mid-year is not late with January's plan). Empty = existed before any period judged.
+    established_on = models.DateField("成立日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "理论学习中心组"

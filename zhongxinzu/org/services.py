@@ -133,7 +133,11 @@ def unit_set_active(*, actor, unit: Unit, active: bool) -> Unit:
 
 
 def group_create(*, actor, unit: Unit, name: str = "") -> StudyGroup:
-    group = StudyGroup.objects.create(unit=unit, name=name or f"{unit.name}理论学习中心组")
+    group = StudyGroup.objects.create(
+        unit=unit,
+        name=name or f"{unit.name}理论学习中心组",
+        established_on=timezone.localdate(),
+    )
     audit_record(actor=actor, action="create", obj=group)
     return group
 

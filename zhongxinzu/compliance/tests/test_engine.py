@@ -215,3 +215,33 @@ def test_speech_draft_awaiting_review_is_at_risk_before_the_session(world):
     assert check["speech_review"].status == AT_RISK
     check = engine.evaluate_group(group, period, as_of=dt.date(2025, 5, 11)).checks
     assert check["speech_review"].status == MISSED
+
+
+def test_deadlines_before_a_group_was_established_do_not_apply(year):
+    # the irregular group misses the plan (31 Jan), a prompt (March) and a 第一议题 (April)
+    bad = year.bad
+    before = statuses(engine.evaluate_group(bad, Period.year(2025), as_of=AFTER))
+    assert before["plan"] == before["prompt_ack"] == before["first_item_lag"] == MISSED
+    bad.established_on = dt.date(2025, 6, 1)
+    bad.save(update_fields=["established_on"])
+    result = engine.evaluate_group(bad, Period.year(2025), as_of=AFTER)
+    assert result.checks["plan"].status == NA
+    assert result.checks["prompt_ack"].status == NA
+    assert result.checks["first_item_lag"].status == NA
+    assert "成立" in result.checks["plan"].value_text
+    # a deadline after the founding still counts
+    bad.established_on = dt.date(2025, 1, 10)
+    bad.save(update_fields=["established_on"])
+    result = engine.evaluate_group(bad, Period.year(2025), as_of=AFTER)
+    assert result.checks["plan"].status == MISSED
+
+
+def test_a_group_created_through_the_service_records_its_founding_day(world):
+    from django.utils import timezone
+
+    from zhongxinzu.org.services import unit_create
+
+    unit = unit_create(
+        actor=None, parent=world.units["own"], name="新设单位", code="NEW1", kind="党委"
+    )
+    assert unit.group.established_on == timezone.localdate()
