@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from zhongxinzu.org.models import Versioned
@@ -29,6 +32,14 @@ class AssessmentScheme(Versioned):
     # Grade thresholds, highest first: [["优秀", 90], ["良好", 80], ["合格", 60], ["不合格", 0]].
     grades = models.JSONField("等次", default=list)
     bottom_n = models.PositiveSmallIntegerField("末位数量（约谈名单）", default=3)
+    # The share (percent) this assessment carries in the unit's annual assessment.
+    annual_weight = models.DecimalField(
+        "在年度考核中的权重（%）",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal(10),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -40,6 +51,10 @@ class AssessmentScheme(Versioned):
 
     def __str__(self):
         return f"{self.name}（第{self.edition}版）"
+
+    def converted(self, total) -> Decimal:
+        """`total` converted to the points it carries in the annual assessment."""
+        return (Decimal(total) * self.annual_weight / 100).quantize(Decimal("0.01"))
 
 
 class Indicator(models.Model):

@@ -23,6 +23,7 @@ def ranking_xlsx(*, scheme, indicators: list, results: Iterable, talk_list: list
         "中心组",
         "单位",
         "总分",
+        f"折算分（权重{scheme.annual_weight.normalize():f}%）",
         "等次",
         *[f"{i.name}（{i.weight.normalize():f}分）" for i in indicators],
         "加扣分",
@@ -34,7 +35,16 @@ def ranking_xlsx(*, scheme, indicators: list, results: Iterable, talk_list: list
             adj = sum(
                 (Decimal(a["points"]) for a in r.breakdown.get("adjustments", [])), Decimal(0)
             )
-            yield [r.rank, r.group.name, r.group.unit.name, r.total, r.grade, *scores, adj]
+            yield [
+                r.rank,
+                r.group.name,
+                r.group.unit.name,
+                r.total,
+                scheme.converted(r.total),
+                r.grade,
+                *scores,
+                adj,
+            ]
 
     status = scheme.get_status_display()
     main = Sheet(

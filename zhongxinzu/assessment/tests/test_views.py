@@ -123,11 +123,26 @@ def test_ranking_export_reopens_with_every_group(world, as_role):
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb["考核结果"]
     header = [c.value for c in ws[1]]
-    assert header[:5] == ["排名", "中心组", "单位", "总分", "等次"]
+    assert header[:6] == ["排名", "中心组", "单位", "总分", "折算分（权重10%）", "等次"]
     assert "组织实施·集体学习次数（10分）" in header
     names = {ws.cell(row=i, column=2).value for i in (2, 3)}
     assert names == {world.groups["own"].name, world.groups["child"].name}
     assert "约谈名单" in wb.sheetnames
+
+
+def test_ranking_shows_the_score_converted_by_the_annual_weight(world, as_role):
+    totals = {world.groups["own"]: 95, world.groups["child"]: 90}
+    scheme = published_scheme(world, world.units["own"], YEAR, totals)
+    assert scheme.annual_weight == 10
+    client = as_role("supervisor")
+    html = client.get(reverse("assessment:ranking", args=[scheme.pk])).content.decode()
+    assert "折算分（权重10%）" in html
+    for r in scheme.results.all():
+        assert f'<td data-label="折算分">{float(r.total) / 10:g}</td>' in html
+    r = client.get(reverse("assessment:ranking_export", args=[scheme.pk]))
+    ws = load_workbook(io.BytesIO(r.content))["考核结果"]
+    converted = {ws.cell(row=i, column=2).value: ws.cell(row=i, column=5).value for i in (2, 3)}
+    assert converted == {r.group.name: float(r.total) / 10 for r in scheme.results.all()}
 
 
 def _sql(client, url):
