@@ -260,6 +260,7 @@ class SessionRow:
     lead_reader_id: int | None = None
     due: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
+    excused: int = 0  # approved leave whose make-up is confirmed (leave_made_up_excused)
 
     @property
     def done(self) -> bool:
@@ -486,9 +487,18 @@ def _load(groups: list[StudyGroup], period: Period, as_of: dt.date, books: dict)
             "attendance__session__title",
             "attendance__session__starts_at",
             "attendance__status",
+            "attendance__is_attendee",
         )
     ):
         data[row["attendance__session__group_id"]].makeups.append(row)
+        if (
+            row["status"] == MakeUp.Status.CONFIRMED
+            and row["attendance__status"] == Attendance.Status.LEAVE
+            and not row["attendance__is_attendee"]
+        ):
+            s = by_id.get(row["attendance__session_id"])
+            if s is not None:
+                s.excused += 1
 
     # 7. speech drafts for the period's sessions (the group filter lets the planner use the
     # group index even where statistics say most outputs have no session)
@@ -780,7 +790,9 @@ def _judge_attendance(r: GroupResult, add, done: list[SessionRow]) -> None:
     book, period, as_of = r.book, r.period, r.as_of
     rate = book["attendance_rate"]
     taken = [s for s in done if s.due]
-    under = [s for s in taken if s.attended * 100 < rate * s.due]
+    # per session, approved leave made up is excused (a rule); the yearly rate counts it
+    excuse = bool(book["leave_made_up_excused"])
+    under = [s for s in taken if s.attended * 100 < rate * (s.due - (s.excused if excuse else 0))]
     if not taken:
         add("attendance_session", NA, target=rate, target_text=f"≥{rate}%", detail="尚无考勤记录")
     else:

@@ -245,3 +245,27 @@ def test_a_group_created_through_the_service_records_its_founding_day(world):
         actor=None, parent=world.units["own"], name="新设单位", code="NEW1", kind="党委"
     )
     assert unit.group.established_on == timezone.localdate()
+
+
+def test_one_made_up_leave_does_not_turn_a_session_red_but_counts_for_the_year(world):
+    group, people = f.make_group(world.units["own"], members=7)  # leader + 7 members
+    s = f.session(group, f.at(2025, 3, 15, 9, 0))
+    away = people["members"][0]
+    f.roll(s, f.everyone(people, by_person={away: "leave"}))  # make-up confirmed
+    result = engine.evaluate_group(group, Period.year(2025), as_of=AFTER)
+    assert result.checks["attendance_session"].status == MET
+    assert result.checks["attendance_year"].value == pytest.approx(87.5)
+    assert result.checks["attendance_year"].status == MISSED
+
+    # a make-up still open does not excuse the leave
+    MakeUp = f.MakeUp
+    MakeUp.objects.filter(attendance__person=away).update(status=MakeUp.Status.OPEN)
+    result = engine.evaluate_group(group, Period.year(2025), as_of=AFTER)
+    assert result.checks["attendance_session"].status == MISSED
+
+    # the rule can be switched off locally
+    MakeUp.objects.filter(attendance__person=away).update(status=MakeUp.Status.CONFIRMED)
+    rule = Rule.objects.get(key="leave_made_up_excused")
+    rule_value_set(actor=None, rule=rule, scope=world.units["own"], year=None, value=False)
+    result = engine.evaluate_group(group, Period.year(2025), as_of=AFTER)
+    assert result.checks["attendance_session"].status == MISSED
