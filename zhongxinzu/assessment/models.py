@@ -75,6 +75,7 @@ class Indicator(models.Model):
     description = models.CharField("评分说明", max_length=300, blank=True)
 
     class Meta:
+        verbose_name = "考核指标"
         ordering = ["scheme_id", "order", "id"]
 
     def __str__(self):
@@ -91,6 +92,7 @@ class ManualScore(models.Model):
     )
 
     class Meta:
+        verbose_name = "人工评分"
         constraints = [
             models.UniqueConstraint(fields=["indicator", "group"], name="one_manual_score")
         ]
@@ -112,6 +114,9 @@ class Adjustment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Meta:
+        verbose_name = "加扣分"
 
     def __str__(self):
         return f"{self.points:+} {self.reason}"

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from zhongxinzu.audit.labels import action_label, object_type_label
 from zhongxinzu.audit.models import AuditEntry
 from zhongxinzu.lib.xlsx import Sheet, workbook_bytes
 
@@ -36,8 +37,8 @@ def _row(entry: AuditEntry) -> list:
         entry.roles,
         entry.unit,
         entry.client_ip,
-        entry.action_label,
-        entry.object_type,
+        action_label(entry.action),
+        object_type_label(entry.object_type),
         entry.object_id,
         entry.object_repr,
         entry.get_outcome_display(),

@@ -1,6 +1,7 @@
 from django import forms
 
-from zhongxinzu.audit.models import ACTION_LABELS, AuditEntry
+from zhongxinzu.audit.labels import action_choices
+from zhongxinzu.audit.models import AuditEntry
 from zhongxinzu.lib.forms import ProductForm
 
 
@@ -11,7 +12,7 @@ class AuditFilterForm(ProductForm):
     action = forms.ChoiceField(
         label="操作",
         required=False,
-        choices=[("", "全部"), *sorted(ACTION_LABELS.items(), key=lambda kv: kv[1])],
+        choices=[("", "全部"), *action_choices()],
     )
     outcome = forms.ChoiceField(
         label="结果", required=False, choices=[("", "全部"), *AuditEntry.Outcome.choices]

@@ -97,6 +97,7 @@ class AgendaItem(models.Model):
     )
 
     class Meta:
+        verbose_name = "议程"
         ordering = ["session_id", "order", "id"]
 
     def __str__(self):
@@ -116,6 +117,7 @@ class Speaker(models.Model):
     order = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
+        verbose_name = "发言人"
         ordering = ["session_id", "order", "id"]
 
     def __str__(self):
@@ -130,6 +132,9 @@ class SessionAttachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "会议附件"
 
     def __str__(self):
         return self.name

@@ -80,6 +80,7 @@ class TeamMember(models.Model):
     is_leader = models.BooleanField("组长", default=False)
 
     class Meta:
+        verbose_name = "旁听组成员"
         constraints = [models.UniqueConstraint(fields=["team", "expert"], name="team_member_once")]
 
     def __str__(self):
@@ -203,6 +204,7 @@ class ScoreItem(models.Model):
     guidance = models.CharField("评分要点", max_length=300, blank=True)
 
     class Meta:
+        verbose_name = "评分项"
         ordering = ["template_id", "order", "id"]
 
     def __str__(self):
@@ -237,6 +239,7 @@ class ScoreEntry(models.Model):
     remark = models.CharField("扣分说明", max_length=300, blank=True)
 
     class Meta:
+        verbose_name = "评分记录"
         constraints = [models.UniqueConstraint(fields=["sheet", "item"], name="one_score_per_item")]
 
     def __str__(self):
@@ -322,6 +325,7 @@ class RectificationReport(models.Model):
     reported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "整改报告"
         ordering = ["reported_at", "id"]
 
     def __str__(self):
