@@ -36,11 +36,21 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 install: $(VENV)/.run-deps
 install-test: $(VENV)/.test-deps
 
-# Demo mode (DEBUG=1): SQLite in db.sqlite3, demo accounts printed by seed_demo.
-run: install
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# Demo mode: SQLite in db.sqlite3, demo accounts printed by seed_demo. DEBUG stays off so a
+# user never sees Django's debug page; the product's own 404/403/500 pages answer instead.
+# The demo's secret key is made once per checkout in var/ (never committed).
+DEMO_ENV = DEBUG=0 DEMO_MODE=1 ALLOWED_HOSTS=127.0.0.1,localhost SECURE_COOKIES=0 \
+	SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 SECRET_KEY="$$(cat var/demo-secret-key)"
+
+var/demo-secret-key: | $(BIN)/python
+	mkdir -p var
+	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	chmod 600 $@
+
+run: install var/demo-secret-key
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver --insecure 127.0.0.1:$(PORT)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -13,12 +13,15 @@ from zhongxinzu.org.access import principal_of
 OPEN_PREFIXES = ("/static/", "/api/", "/healthz")
 # Set at login for a user with a confirmed TOTP device: they must pass the code step too.
 OTP_REQUIRED_KEY = "otp_required"
+# The idle timeout is renewed by saving the session, at most once per this many seconds:
+# a write on every page view would queue every reader behind any long write (SQLite).
+SESSION_RENEW_SECONDS = 60
 
 
 class SessionPolicyMiddleware:
     """Absolute session lifetime, forced password change, and TOTP for the admin roles (and
-    for anyone who bound a device). The idle timeout is the session cookie age, renewed on
-    every request."""
+    for anyone who bound a device). The idle timeout is the session cookie age, renewed by
+    a session save at most once a minute."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,12 +29,15 @@ class SessionPolicyMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
+            now = time.time()
             started = request.session.get("login_at")
             if started is None:
-                request.session["login_at"] = time.time()
-            elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+                request.session["login_at"] = now
+            elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect(f"{reverse('accounts:login')}?expired=1")
+            if now - request.session.get("renewed_at", 0) > SESSION_RENEW_SECONDS:
+                request.session["renewed_at"] = now
             target = self.required_step(request)
             if target and request.path != target and request.path != reverse("accounts:logout"):
                 if request.method == "GET" and request.path != reverse("home"):

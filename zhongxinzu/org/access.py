@@ -209,6 +209,14 @@ def can_write_unit(user, unit: Unit) -> bool:
     return p.admin_role == Role.SYS_ADMIN or in_subtree(unit, p.supervised)
 
 
+def can_move_unit(user, unit: Unit) -> bool:
+    """A supervisor may not move the top unit of their own scope (it would leave it)."""
+    p = principal_of(user)
+    if p.admin_role == Role.SYS_ADMIN:
+        return True
+    return can_write_unit(user, unit) and all(unit.pk != root.pk for root in p.supervised)
+
+
 def can_create_units(user) -> bool:
     p = principal_of(user)
     return p.admin_role == Role.SYS_ADMIN or p.is_supervisor

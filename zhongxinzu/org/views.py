@@ -123,6 +123,7 @@ def unit_detail(request, pk):
             if show_roster
             else [],
             "can_write": access.can_write_unit(request.user, unit),
+            "can_move": access.can_move_unit(request.user, unit),
         },
     )
 
@@ -171,8 +172,7 @@ def unit_edit(request, pk):
 @can_browse_units
 def unit_move(request, pk):
     unit = access.get_unit_for(request.user, pk, write=True)
-    p = access.principal_of(request.user)
-    if p.admin_role != "sys_admin" and any(unit.pk == root.pk for root in p.supervised):
+    if not access.can_move_unit(request.user, unit):
         raise PermissionDenied("不能移动本人督导范围的顶级单位")
     form = UnitMoveForm(request.POST or None)
     if form.is_valid():
