@@ -1,4 +1,4 @@
-"""Idle timeout (30 min, renewed at most once a minute) and absolute timeout (8 h) on a moving clock."""
+"""Idle timeout (30 min, renewed at most once a minute) and absolute timeout (8 h)."""
 
 import datetime as dt
 
