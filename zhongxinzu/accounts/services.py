@@ -41,6 +41,31 @@ def _admin_role(user: User) -> str | None:
     return user.grants.filter(role__in=ADMIN_ROLES).values_list("role", flat=True).first()
 
 
+ADMIN_ACCOUNT_PROTECTED = "三员分立：管理员账号不能由其他管理员单独停用、解锁或重置动态口令"
+PERSON_LINK_SEC_ADMIN = "关联人员会使账号取得该人员的名册角色（业务权限），须由安全管理员办理"
+
+
+def _guard_admin_account(actor, user: User | None) -> None:
+    """No admin may silence another admin's account alone (三员分立): deactivating,
+    unlocking or removing the TOTP of an admin-role account is refused unless done by
+    the account itself or by a command-line operator (actor None)."""
+    if actor is None or user is None or _is_self(actor, user):
+        return
+    if _admin_role(user):
+        raise ValidationError(ADMIN_ACCOUNT_PROTECTED)
+
+
+def _guard_person_link(actor, user: User | None, person_id: int | None) -> None:
+    """A person link grants that person's group roles: adding or changing one is a
+    security-admin act, like any other grant of business rights."""
+    if person_id is None or (user is not None and user.person_id == person_id):
+        return
+    if actor is None:
+        return
+    if not actor.grants.filter(role=Role.SEC_ADMIN).exists():
+        raise ValidationError({"person_id": PERSON_LINK_SEC_ADMIN})
+
+
 # --- passwords -------------------------------------------------------------------------
 
 
@@ -116,7 +141,9 @@ def user_create(
         errors["full_name"] = "请填写姓名"
     if errors:
         raise ValidationError(errors)
-    user = User(username=username, first_name=full_name, person=_person_for(None, person_id))
+    person = _person_for(None, person_id)
+    _guard_person_link(actor, None, person_id)
+    user = User(username=username, first_name=full_name, person=person)
     _validate_password(raw_password, user)
     user.set_password(raw_password)
     user.password_changed_at = None
@@ -131,6 +158,7 @@ def user_update(*, actor, user: User, full_name: str, person_id: int | None) -> 
     if not full_name:
         raise ValidationError({"full_name": "请填写姓名"})
     person = _person_for(user, person_id)
+    _guard_person_link(actor, user, person_id)
     changes = {}
     if user.first_name != full_name:
         changes["full_name"] = full_name
@@ -159,6 +187,8 @@ def user_set_active(*, actor, user: User, active: bool) -> User:
     """Enable or disable an account. Disabling ends its sessions and API tokens at once."""
     if not active and _is_self(actor, user):
         raise ValidationError("不能停用本人正在使用的账号")
+    if not active:
+        _guard_admin_account(actor, user)
     user.is_active = active
     fields = ["is_active"]
     if active:
@@ -245,6 +275,7 @@ def otp_verify(*, actor, token: str) -> TOTPDevice:
 @transaction.atomic
 def user_otp_reset(*, actor, user: User) -> None:
     """Remove a user's two-factor devices (lost phone); they bind a new one at next login."""
+    _guard_admin_account(actor, user)
     for device in devices_for_user(user, confirmed=None):
         device.delete()
     audit_record(actor=actor, action="otp_reset", obj=user)
@@ -315,8 +346,9 @@ def revoke_role(*, actor, grant: RoleGrant) -> None:
 @transaction.atomic
 def lockout_release(*, actor, attempt: AccessAttempt) -> int:
     """Unlock a username + IP pair locked by django-axes; returns the records removed."""
+    account = User.objects.filter(username__iexact=attempt.username).first()
+    _guard_admin_account(actor, account)
     removed = axes_reset(ip=attempt.ip_address, username=attempt.username)
-    account = User.objects.filter(username=attempt.username).first()
     audit_record(
         actor=actor,
         action="unlock",

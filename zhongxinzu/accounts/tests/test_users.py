@@ -45,11 +45,10 @@ def test_list_query_count_does_not_grow(world, sys_admin):
 
 
 def test_create_account_with_temporary_password(world, sys_admin, client):
-    person = world.people["child"]
-    response = sys_admin.post(reverse("accounts:user_create"), {**NEW, "person_id": person.pk})
+    response = sys_admin.post(reverse("accounts:user_create"), NEW)
     assert response.status_code == 302
     user = User.objects.get(username="zhangsan")
-    assert user.first_name == "张三" and user.person == person
+    assert user.first_name == "张三" and user.person is None
     assert user.password_changed_at is None and not user.grants.exists()
     entry = AuditEntry.objects.get(action="create", object_type="accounts.User")
     assert entry.username == "sys_admin" and "Init#Pass2026" not in str(entry.detail)
@@ -78,15 +77,23 @@ def test_person_can_be_linked_to_one_account_only(world, sys_admin):
     assert "已关联账号“member”" in response.content.decode()
 
 
-def test_edit_name_and_link(world, sys_admin):
+def test_edit_name_but_not_the_person_link(world, sys_admin):
+    """A person link grants roster roles: the system admin may rename, not link (§5a)."""
     observer = world.users["observer"]
     response = sys_admin.post(
         reverse("accounts:user_edit", args=[observer.pk]),
         {"full_name": "王专家", "person_id": world.people["sibling"].pk},
     )
+    assert response.status_code == 200 and "须由安全管理员办理" in response.content.decode()
+    observer.refresh_from_db()
+    assert observer.person != world.people["sibling"]
+    response = sys_admin.post(
+        reverse("accounts:user_edit", args=[observer.pk]),
+        {"full_name": "王专家", "person_id": observer.person_id or ""},
+    )
     assert response.status_code == 302
     observer.refresh_from_db()
-    assert observer.first_name == "王专家" and observer.person == world.people["sibling"]
+    assert observer.first_name == "王专家"
 
 
 def test_admin_account_cannot_be_linked_to_a_person(world, sys_admin):

@@ -9,6 +9,7 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 
 from zhongxinzu.accounts import services as accounts
+from zhongxinzu.accounts.models import ADMIN_ROLES
 from zhongxinzu.api import services
 from zhongxinzu.api.common import ERRORS, person_name
 from zhongxinzu.api.errors import FieldError, FieldUnauthorized
@@ -41,9 +42,15 @@ def token_obtain(request, payload: TokenIn):
     if problem := services.account_problem(user):
         services.token_refused(username=payload.username, reason=problem)
         raise HttpError(401, problem)
+    # An admin-role account gets no token before it has bound its TOTP device: the login
+    # page would make it bind one first, so a password alone must not be enough here.
+    bound = accounts.has_confirmed_device(user)
+    if not bound and user.grants.filter(role__in=ADMIN_ROLES).exists():
+        services.token_refused(username=payload.username, reason="otp_unbound")
+        raise HttpError(401, "管理员账号须先在网页登录并绑定动态口令，方可申请访问令牌")
     # Whoever must pass TOTP on the login page (the admin roles, anyone who bound a device)
     # passes it here too.
-    if accounts.has_confirmed_device(user):
+    if bound:
         if not payload.otp_token:
             services.token_refused(username=payload.username, reason="otp_missing")
             raise FieldUnauthorized("otp_token", "该账号已绑定动态口令，请同时提交 otp_token")

@@ -1,0 +1,90 @@
+"""Issue 8 §5 a, b, f: admins cannot grant themselves business rights, cannot silence
+each other, and get no API token before binding TOTP."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from conftest import PASSWORD
+from zhongxinzu.accounts import services
+from zhongxinzu.accounts.models import ApiToken, User
+from zhongxinzu.api.tests.helpers import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_system_admin_cannot_link_an_account_to_a_person(world):
+    """Linking grants the person's group roles: the system admin may not do it."""
+    person = world.people["child"]
+    with pytest.raises(ValidationError) as e:
+        services.user_create(
+            actor=world.users["sys_admin"],
+            username="proxy",
+            full_name="代理",
+            raw_password="Init#Pass2026",
+            person_id=person.pk,
+        )
+    assert "安全管理员" in str(e.value)
+    assert not User.objects.filter(username="proxy").exists()
+    account = services.user_create(
+        actor=world.users["sys_admin"],
+        username="proxy",
+        full_name="代理",
+        raw_password="Init#Pass2026",
+    )
+    with pytest.raises(ValidationError):
+        services.user_update(
+            actor=world.users["sys_admin"], user=account, full_name="代理", person_id=person.pk
+        )
+    account.refresh_from_db()
+    assert account.person_id is None
+
+
+def test_security_admin_may_link_an_account_to_a_person(world):
+    person = world.people["child"]
+    account = services.user_create(
+        actor=world.users["sys_admin"],
+        username="proxy",
+        full_name="代理",
+        raw_password="Init#Pass2026",
+    )
+    services.user_update(
+        actor=world.users["sec_admin"], user=account, full_name="代理", person_id=person.pk
+    )
+    account.refresh_from_db()
+    assert account.person_id == person.pk
+
+
+@pytest.mark.parametrize("target", ["audit_admin", "sec_admin"])
+def test_system_admin_cannot_disable_another_admin(world, target):
+    victim = world.users[target]
+    with pytest.raises(ValidationError):
+        services.user_set_active(actor=world.users["sys_admin"], user=victim, active=False)
+    victim.refresh_from_db()
+    assert victim.is_active
+
+
+@pytest.mark.parametrize("target", ["audit_admin", "sec_admin"])
+def test_system_admin_cannot_delete_another_admins_totp(world, target):
+    victim = world.users[target]
+    with pytest.raises(ValidationError):
+        services.user_otp_reset(actor=world.users["sys_admin"], user=victim)
+    assert TOTPDevice.objects.filter(user=victim, confirmed=True).exists()
+
+
+def test_business_accounts_can_still_be_disabled_and_reset(world):
+    member = world.users["member"]
+    services.user_otp_reset(actor=world.users["sys_admin"], user=member)
+    services.user_set_active(actor=world.users["sys_admin"], user=member, active=False)
+    member.refresh_from_db()
+    assert not member.is_active
+
+
+def test_admin_without_a_bound_device_gets_no_token(world):
+    TOTPDevice.objects.filter(user=world.users["audit_admin"]).delete()
+    response = ApiClient().post(
+        "/api/auth/token", {"username": "audit_admin", "password": PASSWORD}
+    )
+    assert response.status_code == 401
+    assert "绑定动态口令" in response.json()["detail"]
+    assert not ApiToken.objects.filter(user=world.users["audit_admin"]).exists()
