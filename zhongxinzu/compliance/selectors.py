@@ -218,7 +218,14 @@ def annual_figures(group: StudyGroup, year: int, *, as_of: dt.date | None = None
             for start, end in leaders.get(s.lead_reader_id, [])
         )
     )
-    counted = Output.objects.filter(group=group, year=year).exclude(status=Output.Status.DRAFT)
+    # A 学习成果 counts once handed in (not a draft, not returned), and a session's material
+    # only once that session has been held.
+    counted = Output.objects.filter(
+        Q(session__isnull=True) | Q(session_id__in=[s.id for s in done]),
+        group=group,
+        year=year,
+        status__in=[Output.Status.SUBMITTED, Output.Status.APPROVED],
+    )
     by_kind = dict(counted.order_by().values_list("kind").annotate(n=Count("pk")))
     fig.outputs = {label: by_kind[v] for v, label in Output.Kind.choices if by_kind.get(v)}
     fig.outputs_total = sum(by_kind.values())

@@ -30,36 +30,56 @@ def report_title(group_name: str, year: int) -> str:
     return f"{group_name}{year}年度学习情况汇报"
 
 
+def period_words(fig: AnnualFigures) -> str:
+    """ "全年" for a year that is over, "截至X月X日" while it is still running."""
+    as_of, end = fig.result.as_of, fig.result.period.end
+    return "全年" if as_of >= end else f"截至{as_of.month}月{as_of.day}日"
+
+
 def completion_text(fig: AnnualFigures) -> list[str]:
-    """The 完成情况 paragraphs: every number from the records."""
+    """The 完成情况 paragraphs: every number from the records; clauses about nothing (0)
+    are left out."""
     target = fig.result.book["participation_rate"]
-    parts = [f"全年组织中心组集体学习{fig.sessions}次"]
+    span = period_words(fig)
+    parts = [f"{span}组织中心组集体学习{fig.sessions}次"]
     if fig.by_kind:
+        # the kinds are listed once; 读书班 is its own kind, not a second count of 专题学习研讨
         parts[0] += f"（{_listing(fig.by_kind, '次')}）"
-    parts[0] += f"，其中集中研讨{fig.discussions}次、专题学习研讨{fig.topical}次"
+    if fig.discussions:
+        parts[0] += f"，其中集中研讨{fig.discussions}次"
     if fig.themes:
         shown = "、".join(f"“{t}”" for t in fig.themes[:6])
         parts[0] += f"，专题包括{shown}{'等' if len(fig.themes) > 6 else ''}"
-    parts[0] += (
-        f"。{fig.first_item_sessions}次学习设置“第一议题”，"
-        f"全年学习“第一议题”{fig.first_items_studied}项。"
-    )
+    parts[0] += "。"
+    if fig.first_item_sessions:
+        parts[0] += (
+            f"{fig.first_item_sessions}次学习设置“第一议题”，"
+            f"{span}学习“第一议题”{fig.first_items_studied}项。"
+        )
     attendance = (
-        f"中心组成员{fig.members}名，全年应到{fig.due}人次、实到{fig.attended}人次，"
+        f"中心组成员{fig.members}名，{span}应到{fig.due}人次、实到{fig.attended}人次，"
         f"出勤率{_pct(fig.attendance_rate)}；成员平均参学率{_pct(fig.participation_avg)}，"
         f"{fig.members_meeting_rate}名成员参学率达到{target}%以上。"
-        f"由组长领学{fig.leader_led}次，占集体学习的{_pct(fig.leader_share)}。"
     )
+    if fig.leader_led:
+        attendance += f"由组长领学{fig.leader_led}次，占集体学习的{_pct(fig.leader_share)}。"
     if fig.makeups:
         attendance += f"因故缺席或请假应补学{fig.makeups}人次，已完成补学{fig.makeups_done}人次。"
-    outputs = f"全年形成学习成果{fig.outputs_total}篇"
-    if fig.outputs:
-        outputs += f"，其中{_listing(fig.outputs, '篇')}"
-    outputs += f"；推动成果转化{fig.conversions_total}项"
-    if fig.conversions:
-        outputs += f"，其中{_listing(fig.conversions, '项')}"
-    outputs += "。"
-    return [parts[0], attendance, outputs]
+    clauses = []
+    if fig.outputs_total:
+        clause = f"{span}形成学习成果{fig.outputs_total}篇"
+        if fig.outputs:
+            clause += f"，其中{_listing(fig.outputs, '篇')}"
+        clauses.append(clause)
+    if fig.conversions_total:
+        clause = f"推动成果转化{fig.conversions_total}项"
+        if fig.conversions:
+            clause += f"，其中{_listing(fig.conversions, '项')}"
+        clauses.append(clause)
+    paragraphs = [parts[0], attendance]
+    if clauses:
+        paragraphs.append("；".join(clauses) + "。")
+    return paragraphs
 
 
 def draft_narrative(fig: AnnualFigures, *, group_name: str) -> dict[str, str]:

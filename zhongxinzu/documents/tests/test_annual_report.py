@@ -77,7 +77,7 @@ def test_report_document_has_the_seed_structure_and_every_figure(year):
         "三、下步工作打算",
     ]
     for figure in (
-        "全年组织中心组集体学习12次（集体学习8次、专题学习研讨4次），其中集中研讨4次、专题学习研讨4次",
+        "全年组织中心组集体学习12次（集体学习8次、专题学习研讨4次），其中集中研讨4次，专题包括",
         "12次学习设置“第一议题”，全年学习“第一议题”12项",
         "全年应到120人次、实到119人次，出勤率99.2%",
         "成员平均参学率99.2%，10名成员参学率达到80%以上",
@@ -139,3 +139,35 @@ def test_attendance_register_xlsx(year):
     listing = list(wb["学习场次"].iter_rows(values_only=True))
     assert listing[0] == ("序号", "日期", "学习主题", "学习形式", "应到", "实到", "出勤率")
     assert len(listing) == 10 and listing[1][3] == "集体学习"
+
+
+def _completion(group, year_, as_of):
+    from zhongxinzu.documents.annual_report import completion_text
+
+    return "".join(completion_text(annual_figures(group, year_, as_of=as_of)))
+
+
+def test_reading_class_is_not_a_second_count_of_topical_study(year):
+    f.session(year.good, f.at(2025, 11, 20, 9, 0), kind="reading")
+    text = _completion(year.good, 2025, AFTER)
+    assert "专题学习研讨4次、读书班1次" in text
+    assert "专题学习研讨5次" not in text and text.count("专题学习研讨") == 1
+
+
+def test_speech_for_a_session_not_yet_held_is_not_an_output(year):
+    before = annual_figures(year.good, 2025, as_of=AFTER).outputs_total
+    later = f.session(year.good, f.at(2025, 12, 28, 9, 0), status="planned")
+    f.output(year.good, year.gp["leader"], year=2025, kind="speech", session=later)
+    assert annual_figures(year.good, 2025, as_of=AFTER).outputs_total == before
+
+
+def test_a_running_year_says_up_to_which_day(year):
+    text = _completion(year.good, 2025, dt.date(2025, 10, 8))
+    assert "全年" not in text
+    assert text.startswith("截至10月8日组织中心组集体学习")
+
+
+def test_zero_clauses_are_left_out(year):
+    text = _completion(year.bad, 2025, AFTER)
+    assert "0项" not in text and "0篇" not in text and "0次" not in text
+    assert "推动成果转化" not in text
