@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class User(AbstractUser):
@@ -21,6 +22,10 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = "账号"
+        constraints = [
+            # "Admin" and "admin" are one account name: login matches case-insensitively.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
 
     @property
     def full_name(self) -> str:
@@ -57,6 +62,12 @@ class RoleGrant(models.Model):
         verbose_name = "角色授权"
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "unit"], name="grant_unique"),
+            # 三员分立 in the database: an account holds at most one of the admin roles.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(role__in=["sys_admin", "sec_admin", "audit_admin"]),
+                name="one_admin_role_per_account",
+            ),
             models.CheckConstraint(
                 condition=~Q(role="supervisor") | Q(unit__isnull=False),
                 name="supervisor_needs_unit",

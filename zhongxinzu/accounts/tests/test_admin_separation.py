@@ -88,3 +88,19 @@ def test_admin_without_a_bound_device_gets_no_token(world):
     assert response.status_code == 401
     assert "绑定动态口令" in response.json()["detail"]
     assert not ApiToken.objects.filter(user=world.users["audit_admin"]).exists()
+
+
+def test_database_refuses_a_second_admin_role_on_one_account(world):
+    from django.db import IntegrityError, transaction
+
+    from zhongxinzu.accounts.models import RoleGrant
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleGrant.objects.create(user=world.users["sys_admin"], role="audit_admin")
+
+
+def test_database_refuses_a_username_differing_only_in_case(world):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user("MEMBER")
