@@ -386,3 +386,10 @@ def test_groups_tied_at_the_cut_are_all_on_the_talk_list(world):
         s.refresh_from_db()
     # a and b share the last place this year; a, b, c share it last year
     assert set(services.talk_list(scheme=this_year)) == {a, b}
+
+
+def test_default_scheme_shows_no_internal_references(world):
+    scheme = _scheme(world)
+    texts = [t for i in scheme.indicators.all() for t in (i.name, i.description)]
+    assert texts and not [t for t in texts if "DOMAIN" in t or "§" in t or "样本" in t]
+    assert "组织实施类指标（共25分）" in texts
