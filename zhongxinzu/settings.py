@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "zhongxinzu.audit",
     "zhongxinzu.org",
     "zhongxinzu.accounts",
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
     "zhongxinzu.supervision",
     "zhongxinzu.assessment",
     "zhongxinzu.ops",
+    "zhongxinzu.jobs",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +248,12 @@ CLAMAV_COMMAND = env_str("CLAMAV_COMMAND", "clamdscan --no-summary --stream -")
 CLAMAV_TIMEOUT_SECONDS = env_int("CLAMAV_TIMEOUT_SECONDS", 60)
 AUDIT_RETENTION_DAYS = 184
 PAGE_SIZE = 50
+
+# Background jobs: django-tasks with its database backend (no extra server); the worker is
+# `manage.py db_worker` (make run starts it; deploy/systemd/zhongxinzu-worker.service).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Roster/unit imports with more data rows than this run as a background job.
+JOBS_IMPORT_SYNC_MAX_ROWS = env_int("JOBS_IMPORT_SYNC_MAX_ROWS", 500)
 
 LOGGING = {
     "version": 1,

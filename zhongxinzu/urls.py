@@ -14,6 +14,7 @@ urlpatterns = [
     path("outputs/", include("zhongxinzu.outputs.urls")),
     path("compliance/", include("zhongxinzu.compliance.urls")),
     path("supervision/", include("zhongxinzu.supervision.urls")),
+    path("jobs/", include("zhongxinzu.jobs.urls")),
     path("assessment/", include("zhongxinzu.assessment.urls")),
     path("rules/", include("zhongxinzu.rules.urls")),
     path("api/", api.urls),

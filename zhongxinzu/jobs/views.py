@@ -1,0 +1,76 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from zhongxinzu.jobs import services
+from zhongxinzu.jobs.access import jobs_visible
+from zhongxinzu.lib.views import fail, role_required
+from zhongxinzu.org import access
+
+supervisors = role_required(lambda p: p.is_supervisor)
+
+
+@require_GET
+@login_required
+def job_list(request):
+    return render(request, "jobs/job_list.html", {"jobs": jobs_visible(request.user)[:100]})
+
+
+@require_GET
+@login_required
+def job_detail(request, pk):
+    job = access.get_in(jobs_visible(request.user), pk)
+    return render(request, "jobs/job_detail.html", {"job": job})
+
+
+def status_payload(job) -> dict:
+    return {
+        "id": job.pk,
+        "kind": job.kind_label,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "stage": job.stage,
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "result_text": job.result_text,
+        "result_url": job.result_url,
+        "error": job.error,
+        "finished": not job.active,
+    }
+
+
+@require_GET
+@login_required
+def job_status(request, pk):
+    job = access.get_in(jobs_visible(request.user), pk)
+    response = JsonResponse(status_payload(job))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@supervisors
+def compliance_refresh_start(request):
+    """Full compliance refresh of the supervisor's unit subtree for the current year."""
+    units = list(access.scoped_units(request.user).order_by("depth", "path")[:1])
+    unit = units[0] if units else None
+    if unit is None:
+        messages.error(request, "没有可刷新的单位")
+        return redirect("jobs:list")
+    try:
+        job = services.job_start(
+            actor=request.user,
+            kind="compliance.refresh",
+            unit=unit,
+            year=timezone.localdate().year,
+        )
+    except ValidationError as e:
+        fail(request, e)
+        return redirect("jobs:list")
+    messages.success(request, "已开始在后台刷新合规状态")
+    return redirect("jobs:detail", pk=job.pk)
