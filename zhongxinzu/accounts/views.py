@@ -319,15 +319,35 @@ def grant_list(request):
             if role != "none"
             else qs.filter(grants__isnull=True)
         )
+    page_obj = paginate(request, qs)
+    _attach_roster_roles(page_obj)
     return render(
         request,
         "accounts/grant_list.html",
         {
-            "page_obj": paginate(request, qs),
+            "page_obj": page_obj,
             "querystring_base": querystring_without_page(request),
             "roles": Role.choices,
         },
     )
+
+
+def _attach_roster_roles(accounts) -> None:
+    """Each account's effective roster roles, which come from its person link: the grant
+    list shows every effective role, not only the granted ones (§5a)."""
+    from zhongxinzu.org.access import active_memberships
+
+    people = {u.person_id: u for u in accounts if u.person_id}
+    for u in accounts:
+        u.roster_roles = []
+    memberships = (
+        active_memberships(on=timezone.localdate())
+        .filter(person_id__in=list(people), group__is_active=True)
+        .select_related("group")
+        .order_by("group__name")
+    )
+    for m in memberships:
+        people[m.person_id].roster_roles.append(f"{m.group.name}·{m.get_role_display()}")
 
 
 @require_http_methods(["GET", "POST"])

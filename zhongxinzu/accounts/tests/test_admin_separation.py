@@ -104,3 +104,18 @@ def test_database_refuses_a_username_differing_only_in_case(world):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create_user("MEMBER")
+
+
+def test_grant_list_shows_roles_that_come_from_the_person_link(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    member = world.users["member"]
+    assert not member.grants.exists() and member.person_id
+    page = (
+        world.login(Client(), "sec_admin")
+        .get(reverse("accounts:grant_list"), {"q": "member"})
+        .content.decode()
+    )
+    row = page[page.index(">member<") :].split("</tr>")[0]
+    assert "名册：" in row and "无" not in row
