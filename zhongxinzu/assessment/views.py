@@ -311,14 +311,25 @@ def adjustment_delete(request, pk):
 @require_POST
 @supervisors
 def scheme_compute(request, pk):
+    """Queue the computation as a background job and show its progress page."""
+    from zhongxinzu.jobs.services import job_start
+
     scheme = _scheme_for(request, pk)
     try:
-        n = services.scheme_compute(actor=request.user, scheme=scheme)
+        if scheme.status != Status.DRAFT:
+            raise ValidationError("已发布的方案不能重新计算，如需调整请创建新版本")
+        job = job_start(
+            actor=request.user,
+            kind="assessment.compute",
+            unit=scheme.owner_unit,
+            year=scheme.year,
+            target_id=scheme.pk,
+        )
     except ValidationError as e:
         fail(request, e)
         return redirect("assessment:scheme_detail", pk=scheme.pk)
-    messages.success(request, f"已计算{n}个中心组的考核结果")
-    return redirect("assessment:ranking", pk=scheme.pk)
+    messages.success(request, "考核结果正在后台计算，可离开本页，稍后在“后台任务”中查看")
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from zhongxinzu.accounts.models import Role, RoleGrant, User
-from zhongxinzu.org.models import Membership, Person, RosterRequirement, StudyGroup, Unit
+from zhongxinzu.org.models import (
+    Membership,
+    Person,
+    PostCategory,
+    RosterRequirement,
+    StudyGroup,
+    Unit,
+    post_category_guess,
+)
 
 DEMO_PASSWORD = "Zxz@2026demo"
 ROOT_CODE = "JC"
@@ -108,7 +116,7 @@ ROSTERS = {
         ("党委副书记", "member"),
         ("纪委书记", "member"),
         ("组织委员", "member"),
-        ("宣传委员", "member"),
+        ("组织委员、党建办主任", "member"),
         ("副镇长", "member"),
         ("人武部部长", "member"),
         ("党政办主任", "secretary"),
@@ -127,7 +135,7 @@ ROSTERS = {
     ],
 }
 
-REQUIRED_POST = ("党群部门负责人", "机关党委、组织部、组织委员、党群工作部")
+REQUIRED_POST = ("党群部门负责人", PostCategory.PARTY_AFFAIRS_HEAD)
 # The irregular case: this unit's head of Party affairs is on staff but not on the roster.
 MISSING_POST_UNIT = "JC-ZR"
 DEMO_GROUP = "JC-JY"  # secretary, leader and member accounts belong to this group
@@ -162,6 +170,7 @@ def build_org(city: DemoCity, rng: random.Random, today: dt.date) -> None:
                 name=_name(rng),
                 gender=rng.choice("男男男女"),
                 post=post,
+                post_category=post_category_guess(post),
                 rank_order=rank,
                 phone=f"13{rng.randint(0, 9)}{rng.randint(10**7, 10**8 - 1)}",
             )
@@ -176,8 +185,10 @@ def build_org(city: DemoCity, rng: random.Random, today: dt.date) -> None:
                 start_date=start,
             )
     _mid_year_change(city, rng, today)
-    label, keywords = REQUIRED_POST
-    RosterRequirement.objects.create(scope=city.units[ROOT_CODE], label=label, keywords=keywords)
+    label, category = REQUIRED_POST
+    RosterRequirement.objects.create(
+        scope=city.units[ROOT_CODE], label=label, post_category=category
+    )
 
 
 def _mid_year_change(city: DemoCity, rng: random.Random, today: dt.date) -> None:
@@ -195,6 +206,7 @@ def _mid_year_change(city: DemoCity, rng: random.Random, today: dt.date) -> None
         name=_name(rng),
         gender="女",
         post="党组成员、副局长",
+        post_category=PostCategory.LEADERSHIP,
         rank_order=leaving.rank_order,
         phone=f"138{rng.randint(10**7, 10**8 - 1)}",
     )

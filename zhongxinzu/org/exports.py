@@ -123,9 +123,15 @@ def roster_export(*, actor, group: StudyGroup, on: dt.date) -> bytes:
 
 def requirements_export(*, actor, requirements: QuerySet[RosterRequirement]) -> bytes:
     """The roster rules (required posts) in the actor's scope."""
-    headers = ["要求", "职务关键词", "适用范围（含下级）", "适用范围编码", "状态"]
+    headers = ["要求", "职务类别", "适用范围（含下级）", "适用范围编码", "状态"]
     rows = [
-        [r.label, r.keywords, r.scope.name, r.scope.code, "启用" if r.is_active else "已停用"]
+        [
+            r.label,
+            r.get_post_category_display() or r.keywords,
+            r.scope.name,
+            r.scope.code,
+            "启用" if r.is_active else "已停用",
+        ]
         for r in requirements
     ]
     data = xlsx.write_xlsx(title="名册必备职务", headers=headers, rows=rows)

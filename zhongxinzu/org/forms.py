@@ -1,7 +1,7 @@
 from django import forms
 
 from zhongxinzu.lib.forms import ProductForm
-from zhongxinzu.org.models import Membership, Person, Unit
+from zhongxinzu.org.models import Membership, Person, PostCategory, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -23,6 +23,12 @@ class PersonForm(ProductForm):
     name = forms.CharField(label="姓名", max_length=40)
     gender = forms.ChoiceField(label="性别", choices=Person.Gender.choices)
     post = forms.CharField(label="职务", max_length=100, required=False)
+    post_category = forms.ChoiceField(
+        label="职务类别",
+        choices=[("", "未分类"), *PostCategory.choices],
+        required=False,
+        help_text="名册必备职务按职务类别核对，不按职务文字",
+    )
     rank_order = forms.IntegerField(
         label="排序号",
         min_value=0,
@@ -72,8 +78,10 @@ class MembershipEndForm(ProductForm):
 class RequirementForm(ProductForm):
     scope = forms.ModelChoiceField(label="适用范围（含下级）", queryset=Unit.objects.none())
     label = forms.CharField(label="要求", max_length=60, help_text="例如：党群部门负责人")
-    keywords = forms.CharField(
-        label="职务关键词", max_length=200, help_text="职务含任一关键词即视为满足，多个用顿号分隔"
+    post_category = forms.ChoiceField(
+        label="职务类别",
+        choices=PostCategory.choices,
+        help_text="名册中有人的职务类别为此项即视为满足",
     )
 
     def __init__(self, *args, units=None, **kwargs):

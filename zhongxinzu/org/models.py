@@ -39,6 +39,53 @@ class Unit(MP_Node, Versioned):
         return self.name
 
 
+class PostCategory(models.TextChoices):
+    """The kind of post a person holds; roster requirements name one of these (issue 8:
+    matching free post text let a 组织委员 pass for a 党群部门负责人)."""
+
+    SECRETARY = "secretary", "党委（党组）书记"
+    DEPUTY_SECRETARY = "deputy_secretary", "党委（党组）副书记"
+    LEADERSHIP = "leadership", "班子成员"
+    PARTY_AFFAIRS_HEAD = "party_affairs_head", "党群部门负责人"
+    DISCIPLINE_HEAD = "discipline_head", "纪检监察负责人"
+    OFFICE_STAFF = "office_staff", "办公室及工作人员"
+    OTHER = "other", "其他"
+
+
+# Post text that unambiguously names a post category (demo data and the migration of
+# existing people; anything else is left for a person to choose).
+POST_CATEGORY_HINTS = [
+    (PostCategory.DISCIPLINE_HEAD, ("纪委书记", "纪检监察组组长", "纪工委书记")),
+    (
+        PostCategory.PARTY_AFFAIRS_HEAD,
+        (
+            "组织部部长",
+            "宣传部部长",
+            "统战部部长",
+            "机关党委书记",
+            "党群工作部部长",
+            "党群工作部主任",
+            "党建工作部部长",
+            "党建工作部主任",
+            "党建办主任",
+        ),
+    ),
+    (PostCategory.SECRETARY, ("党委书记", "党组书记", "县委书记", "党工委书记")),
+    (PostCategory.DEPUTY_SECRETARY, ("副书记",)),
+]
+
+
+def post_category_guess(post: str) -> str:
+    """The category a post's text unambiguously names, or "" (head posts only: "组织部副部长"
+    or "组织委员" is not a head of a Party-affairs department)."""
+    for category, hints in POST_CATEGORY_HINTS:
+        for hint in hints:
+            i = post.find(hint)
+            if i >= 0 and not post[max(0, i - 1) : i].endswith("副"):
+                return category
+    return ""
+
+
 class Person(Versioned):
     class Gender(models.TextChoices):
         MALE = "男", "男"
@@ -50,6 +97,9 @@ class Person(Versioned):
     name = models.CharField("姓名", max_length=40)
     gender = models.CharField("性别", max_length=2, choices=Gender.choices)
     post = models.CharField("职务", max_length=100, blank=True)
+    post_category = models.CharField(
+        "职务类别", max_length=20, choices=PostCategory.choices, blank=True
+    )
     rank_order = models.PositiveIntegerField(
         "排序号", default=100, help_text="按职务排序，数字越小越靠前"
     )
@@ -150,9 +200,13 @@ class RosterRequirement(models.Model):
         verbose_name="适用范围（含下级）",
     )
     label = models.CharField("要求", max_length=60, help_text="例如：党群部门负责人")
-    keywords = models.CharField(
-        "职务关键词", max_length=200, help_text="职务含任一关键词即视为满足，多个用顿号或逗号分隔"
+    # The post required: someone on the roster whose post category is this one.
+    post_category = models.CharField(
+        "职务类别", max_length=20, choices=PostCategory.choices, blank=True
     )
+    # Legacy free-text matching, used only by requirements without a category (rows from
+    # before issue 8 the migration could not map).
+    keywords = models.CharField("职务关键词（旧）", max_length=200, blank=True)
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:

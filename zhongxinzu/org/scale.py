@@ -27,7 +27,15 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from zhongxinzu.org.models import Membership, Person, RosterRequirement, StudyGroup, Unit
+from zhongxinzu.org.models import (
+    Membership,
+    Person,
+    PostCategory,
+    RosterRequirement,
+    StudyGroup,
+    Unit,
+    post_category_guess,
+)
 
 CODE_PREFIX = "SC-"
 SUPERVISOR_USERNAME = "scale_supervisor"
@@ -185,7 +193,6 @@ INSTITUTIONS = [
 
 # The roster rule the scale province carries: every group needs a Party-affairs head.
 REQUIREMENT_LABEL = "党群部门负责人"
-REQUIREMENT_KEYWORDS = "组织部,宣传部,组织委员,宣传委员,机关党委,党群工作部,党建工作部"
 
 
 # --- posts by kind of unit -------------------------------------------------------------
@@ -197,7 +204,7 @@ class Posts:
 
     head: str
     deputies: tuple[str, ...]
-    party: str  # the Party-affairs head (satisfies REQUIREMENT_KEYWORDS)
+    party: str  # the Party-affairs head (post_category_guess: party_affairs_head)
     members: tuple[str, ...]
     filler: str  # repeated when a large group needs more members than `members`
     secretary: str
@@ -263,7 +270,7 @@ def township_posts(suffix: str) -> Posts:
         return Posts(
             head="党工委书记",
             deputies=("党工委副书记、办事处主任", "党工委副书记"),
-            party="党工委委员、组织委员",
+            party="党工委委员、组织委员、党建办主任",
             members=(
                 "纪工委书记",
                 "党工委委员、宣传委员",
@@ -278,7 +285,7 @@ def township_posts(suffix: str) -> Posts:
     return Posts(
         head="党委书记",
         deputies=(f"党委副书记、{head}", "党委副书记"),
-        party="党委委员、组织委员",
+        party="党委委员、组织委员、党建办主任",
         members=(
             "纪委书记",
             "党委委员、宣传委员",
@@ -600,6 +607,7 @@ def step_people(build: ScaleBuild) -> str:
                 name=person_name(rng, gender),
                 gender=gender,
                 post=post,
+                post_category=post_category_guess(post),
                 rank_order=rank,
                 phone=phone_number(rng),
             )
@@ -615,6 +623,7 @@ def step_people(build: ScaleBuild) -> str:
                 name=person_name(rng, gender),
                 gender=gender,
                 post=post,
+                post_category=post_category_guess(post),
                 rank_order=len(roster) + 1,
                 phone=phone_number(rng),
                 is_active=False,
@@ -648,7 +657,9 @@ def step_memberships(build: ScaleBuild) -> str:
 
 def step_rules(build: ScaleBuild) -> str:
     RosterRequirement.objects.create(
-        scope=build.root, label=REQUIREMENT_LABEL, keywords=REQUIREMENT_KEYWORDS
+        scope=build.root,
+        label=REQUIREMENT_LABEL,
+        post_category=PostCategory.PARTY_AFFAIRS_HEAD,
     )
     return f"roster rule “{REQUIREMENT_LABEL}” on the root"
 

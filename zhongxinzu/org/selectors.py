@@ -44,18 +44,25 @@ def missing_requirements(groups: list[StudyGroup], *, on: dt.date) -> dict[int, 
         .order_by()
         .values_list("group_id", "person_id")
     )
-    post_of = dict(Person.objects.filter(pk__in={p for _, p in rows}).values_list("pk", "post"))
-    posts: dict[int, list[str]] = defaultdict(list)
+    post_of = {
+        pk: (post or "", category)
+        for pk, post, category in Person.objects.filter(pk__in={p for _, p in rows}).values_list(
+            "pk", "post", "post_category"
+        )
+    }
+    posts: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for group_id, person_id in rows:
-        posts[group_id].append(post_of.get(person_id) or "")
+        posts[group_id].append(post_of.get(person_id, ("", "")))
+
+    def held(r, roster) -> bool:
+        if r.post_category:  # the post category chosen for the person, not the post text
+            return any(category == r.post_category for _, category in roster)
+        # a requirement from before post categories that the migration could not map
+        return any(k in post for k in r.keyword_list for post, _ in roster)
+
     result = {}
     for g in groups:
-        missing = [
-            r.label
-            for r in reqs[g.unit_id]
-            if not any(k in post for k in r.keyword_list for post in posts[g.pk])
-        ]
-        result[g.pk] = missing
+        result[g.pk] = [r.label for r in reqs[g.unit_id] if not held(r, posts[g.pk])]
     return result
 
 

@@ -13,13 +13,29 @@ from django.utils import timezone
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.lib.versioning import save_versioned
 from zhongxinzu.org.access import subtree_q
-from zhongxinzu.org.models import Membership, Person, RosterRequirement, StudyGroup, Unit
+from zhongxinzu.org.models import (
+    Membership,
+    Person,
+    PostCategory,
+    RosterRequirement,
+    StudyGroup,
+    Unit,
+)
 
 PHONE_RE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 UNIT_FIELDS = ["name", "code", "kind", "order", "is_active"]
-PERSON_FIELDS = ["unit_id", "name", "gender", "post", "rank_order", "phone", "is_active"]
+PERSON_FIELDS = [
+    "unit_id",
+    "name",
+    "gender",
+    "post",
+    "post_category",
+    "rank_order",
+    "phone",
+    "is_active",
+]
 
 
 def _changes(obj, data: dict) -> dict:
@@ -177,15 +193,19 @@ def person_create(
     name: str,
     gender: str,
     post: str = "",
+    post_category: str = "",
     rank_order: int = 100,
     phone: str = "",
 ) -> Person:
     person_validate(name=name, gender=gender, phone=phone)
+    if post_category and post_category not in PostCategory.values:
+        raise ValidationError({"post_category": "职务类别不在列表中"})
     person = Person.objects.create(
         unit=unit,
         name=name.strip(),
         gender=gender,
         post=post.strip(),
+        post_category=post_category,
         rank_order=rank_order,
         phone=phone.strip(),
     )
@@ -203,6 +223,8 @@ def person_update(*, actor, person: Person, expected_version: int | None = None,
         gender=data.get("gender", person.gender),
         phone=data.get("phone", person.phone),
     )
+    if data.get("post_category") and data["post_category"] not in PostCategory.values:
+        raise ValidationError({"post_category": "职务类别不在列表中"})
     changes = _changes(person, data)
     changes.pop("phone", None) and changes.update(phone="(已修改)")
     for key, value in data.items():
@@ -328,12 +350,12 @@ def membership_end(
 
 @transaction.atomic
 def roster_requirement_create(
-    *, actor, scope: Unit, label: str, keywords: str
+    *, actor, scope: Unit, label: str, post_category: str
 ) -> RosterRequirement:
-    if not label.strip() or not keywords.strip():
-        raise ValidationError("请填写要求名称和职务关键词")
+    if not label.strip() or post_category not in PostCategory.values:
+        raise ValidationError("请填写要求名称并选择职务类别")
     req = RosterRequirement.objects.create(
-        scope=scope, label=label.strip(), keywords=keywords.strip()
+        scope=scope, label=label.strip(), post_category=post_category
     )
     audit_record(actor=actor, action="create", obj=req)
     return req

@@ -372,7 +372,7 @@ def person_create(request):
 @business
 def person_edit(request, pk):
     person = access.get_person_for(request.user, pk, write=True)
-    fields = ("name", "gender", "post", "rank_order", "phone", "version")
+    fields = ("name", "gender", "post", "post_category", "rank_order", "phone", "version")
     form = PersonForm(request.POST or None, initial={f: getattr(person, f) for f in fields})
     if form.is_valid():
         data = dict(form.cleaned_data)

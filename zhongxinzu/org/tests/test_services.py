@@ -158,3 +158,52 @@ def test_missing_required_post_is_flagged_until_someone_holds_it(world):
     assert selectors.missing_requirements([group], on=dt.date.today())[group.pk] == []
     unrelated = world.groups["unrelated"]
     assert selectors.missing_requirements([unrelated], on=dt.date.today())[unrelated.pk] == []
+
+
+def test_required_post_is_matched_by_post_category_not_post_text(world):
+    from zhongxinzu.org.models import PostCategory
+
+    RosterRequirement.objects.create(
+        scope=world.units["parent"],
+        label="党群部门负责人",
+        post_category=PostCategory.PARTY_AFFAIRS_HEAD,
+    )
+    group = world.groups["own"]
+    today = dt.date.today()
+
+    def join(post, category=""):
+        person = services.person_create(
+            actor=world.users["secretary"],
+            unit=world.units["own"],
+            name=f"人员{post}",
+            gender="男",
+            post=post,
+            post_category=category,
+        )
+        services.membership_create(
+            actor=world.users["secretary"], group=group, person=person, role="member",
+            start_date=today,
+        )  # fmt: skip
+
+    join("组织委员、党群部门负责人联络", PostCategory.LEADERSHIP)  # the words, not the post
+    assert selectors.missing_requirements([group], on=today)[group.pk] == ["党群部门负责人"]
+    join("部长", PostCategory.PARTY_AFFAIRS_HEAD)
+    assert selectors.missing_requirements([group], on=today)[group.pk] == []
+
+
+def test_post_category_is_checked_against_the_list(world):
+    with pytest.raises(ValidationError):
+        services.person_create(
+            actor=None, unit=world.units["own"], name="甲", gender="男", post_category="boss"
+        )
+
+
+def test_only_unambiguous_head_posts_get_a_category_from_their_text():
+    from zhongxinzu.org.models import post_category_guess
+
+    assert post_category_guess("县委常委、组织部部长") == "party_affairs_head"
+    assert post_category_guess("机关党委书记") == "party_affairs_head"
+    assert post_category_guess("组织委员") == ""
+    assert post_category_guess("宣传部副部长") == ""
+    assert post_category_guess("党委副书记、纪委书记") == "discipline_head"
+    assert post_category_guess("党组书记、局长") == "secretary"

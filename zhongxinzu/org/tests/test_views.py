@@ -142,7 +142,7 @@ def test_supervisor_adds_roster_requirement_and_sees_the_flag(world, as_role):
         {
             "scope": world.units["own"].pk,
             "label": "党群部门负责人",
-            "keywords": "组织部、党群工作部",
+            "post_category": "party_affairs_head",
         },
     )
     assert response.status_code == 302
