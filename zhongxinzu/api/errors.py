@@ -74,6 +74,7 @@ FIELD_LABELS = {
     "note": "备注",
     "gender": "性别",
     "post": "职务",
+    "post_category": "职务类别",
     "rank_order": "排序号",
     "phone": "手机号",
     "version": "版本号",

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, ConfigDict
 
 from zhongxinzu.compliance.engine import CHECK_BY_KEY
 from zhongxinzu.meetings.models import Attendance, LeaveRequest, MakeUp, StudySession
-from zhongxinzu.org.models import Membership, Person, Unit
+from zhongxinzu.org.models import Membership, Person, PostCategory, Unit
 from zhongxinzu.outputs.models import Conversion, Output
 from zhongxinzu.plans.models import FirstItem, Prompt, YearPlan
 
@@ -187,6 +187,7 @@ class PersonOut(Schema):
     name: str
     gender: str
     post: str
+    post_category: str = Field(description="职务类别（名册必备职务按此核对），空为未分类")
     rank_order: int
     phone: str = Field(description="本单位以外显示为脱敏号码")
     is_active: bool
@@ -198,11 +199,15 @@ class PersonPage(Schema):
     count: int
 
 
+PostCategoryIn = Literal[("", *PostCategory.values)]
+
+
 class PersonCreateIn(In):
     unit: Id
     name: Text(40)
     gender: Gender
     post: Text(100) = ""
+    post_category: PostCategoryIn = ""
     rank_order: Order = 100
     phone: Text(20) = ""
 
@@ -212,6 +217,7 @@ class PersonUpdateIn(In):
     name: Text(40) = None
     gender: Gender = None
     post: Text(100) = None
+    post_category: PostCategoryIn = None
     rank_order: Order = None
     phone: Text(20) = None
     is_active: bool = Field(None, description="false：停用并结束其在任中心组身份")

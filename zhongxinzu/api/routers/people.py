@@ -32,6 +32,7 @@ def _row(user, p: Person) -> dict:
         "name": p.name,
         "gender": p.gender,
         "post": p.post,
+        "post_category": p.post_category,
         "rank_order": p.rank_order,
         "phone": phone,
         "is_active": p.is_active,

@@ -143,3 +143,26 @@ def test_deactivating_ends_open_memberships(world, api):
     assert response.json()["is_active"] is False
     assert Membership.objects.get(person=person).end_date is not None
     assert AuditEntry.objects.filter(action="deactivate", object_id=str(person.pk)).exists()
+
+
+def test_post_category_is_set_and_returned_from_the_list(world, api):
+    client = api("secretary")
+    response = client.post(
+        "/api/people",
+        {
+            "unit": world.units["own"].pk,
+            "name": "钱组织",
+            "gender": "男",
+            "post": "组织部部长",
+            "post_category": "party_affairs_head",
+        },
+    )
+    assert response.status_code == 201
+    assert response.json()["post_category"] == "party_affairs_head"
+    assert Person.objects.get(name="钱组织").post_category == "party_affairs_head"
+    bad = client.post(
+        "/api/people",
+        {"unit": world.units["own"].pk, "name": "钱二", "gender": "男", "post_category": "boss"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "post_category"
