@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 # Chinese names of the actions written so far; an action missing here shows as its code.
 ACTION_LABELS = {
@@ -68,7 +69,8 @@ class AuditEntry(models.Model):
         FAILURE = "failure", "失败"
         DENIED = "denied", "拒绝"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set before insert (not auto_now_add) so the chain hash covers the stored time.
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -88,6 +90,10 @@ class AuditEntry(models.Model):
     outcome = models.CharField("结果", max_length=10, choices=Outcome.choices)
     request_id = models.CharField("请求ID", max_length=36, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
+    # Hash chain (see audit.chain): each entry's hash covers its fields and the previous hash.
+    hash_alg = models.CharField("摘要算法", max_length=10, blank=True, db_default="")
+    prev_hash = models.CharField("前一记录摘要", max_length=64, blank=True, db_default="")
+    entry_hash = models.CharField("本记录摘要", max_length=64, blank=True, db_default="")
 
     objects = AuditQuerySet.as_manager()
 
@@ -119,3 +125,35 @@ class AuditEntry(models.Model):
     @property
     def detail_text(self) -> str:
         return "；".join(f"{k}: {v}" for k, v in self.detail.items()) if self.detail else ""
+
+
+class AuditChainHead(models.Model):
+    """The single row (pk 1) that serializes appends to the audit hash chain: every
+    audit_record locks it, links the new entry to `last_hash` and moves it on. The purge
+    keeps `anchor_hash` (the hash of the last purged entry) so the rest still verifies."""
+
+    last_hash = models.CharField(max_length=64, blank=True)
+    anchor_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "审计哈希链头"
+
+    def __str__(self):
+        return self.last_hash
+
+
+class AuditVerification(models.Model):
+    """One run of `manage.py verify_audit`; the audit log page shows the latest."""
+
+    at = models.DateTimeField("校验时间", auto_now_add=True)
+    ok = models.BooleanField("完整")
+    checked = models.PositiveIntegerField("已校验条数", default=0)
+    broken_entry_id = models.BigIntegerField("首条异常记录", null=True, blank=True)
+    message = models.CharField("结果", max_length=300)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "审计日志校验"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.message}"

@@ -1,12 +1,16 @@
 """The one audit call. Services call it inside their transaction, so a failed audit write
 fails the action too."""
 
+import json
 from typing import Any
 
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
 
 from zhongxinzu.audit import context
-from zhongxinzu.audit.models import AuditEntry
+from zhongxinzu.audit.chain import DEFAULT_ALG, entry_digest
+from zhongxinzu.audit.models import AuditChainHead, AuditEntry
 
 SECRET_KEYS = {
     "password",
@@ -49,7 +53,8 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or obj.pk
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
+        at=timezone.now(),
         user=actor if actor is not None and getattr(actor, "pk", None) else None,
         username=username[:150],
         roles=roles[:200],
@@ -63,3 +68,14 @@ def audit_record(
         request_id=ctx.request_id,
         detail=_clean(detail or {}),
     )
+    # Appends serialize on the chain head row (a row lock on PostgreSQL; SQLite takes its
+    # write lock on the head update), so concurrent writers never fork the chain.
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        entry.hash_alg, entry.prev_hash = DEFAULT_ALG, head.last_hash
+        # Round-trip the detail as the database will return it (JSON).
+        entry.detail = json.loads(json.dumps(entry.detail, cls=DjangoJSONEncoder))
+        entry.entry_hash = entry_digest(entry, alg=DEFAULT_ALG, prev_hash=head.last_hash)
+        entry.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=1).update(last_hash=entry.entry_hash)
+    return entry

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from zhongxinzu.audit.models import AuditChainHead, AuditEntry
 from zhongxinzu.audit.services import audit_record
 
 MIN_RETENTION_DAYS = 184  # 等保: at least six months, whatever the setting says
@@ -19,6 +20,17 @@ class Command(BaseCommand):
         # The queryset refuses deletes on purpose; the retention purge is the one raw path,
         # and the database trigger still refuses anything younger than 184 days.
         with transaction.atomic():
+            # Keep the chain verifiable: the hash of the last purged entry becomes the
+            # anchor the first remaining entry links to.
+            last = (
+                AuditEntry.objects.filter(at__lt=cutoff)
+                .order_by("-id")
+                .values("entry_hash")
+                .first()
+            )
+            if last is not None:
+                head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+                AuditChainHead.objects.filter(pk=1).update(anchor_hash=last["entry_hash"])
             with connection.cursor() as cursor:
                 cursor.execute(
                     "DELETE FROM audit_auditentry WHERE at < %s",
