@@ -92,3 +92,17 @@ def test_purge_keeps_the_chain_verifiable():
     assert not AuditEntry.objects.filter(at__lt=timezone.now() - timedelta(days=300)).exists()
     assert AuditEntry.objects.filter(pk__in=[e.pk for e in recent]).count() == 2
     assert verify().ok
+
+
+def test_audit_admin_sees_the_last_verification(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    entries = _entries()
+    _drop_triggers()
+    with connection.cursor() as c:
+        c.execute("UPDATE audit_auditentry SET action = 'login' WHERE id = %s", [entries[0].pk])
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+    page = world.login(Client(), "audit_admin").get(reverse("audit:entry_list")).content.decode()
+    assert f"第 {entries[0].pk} 号记录" in page
