@@ -33,6 +33,7 @@ def _roster_file(path, code: str, *, bad_gender: bool):
             "姓名": name,
             "性别": "未知" if bad_gender and i else gender,
             "职务": post,
+            "职务类别": "",
             "排序号": rank,
             "手机号": phone,
             "组内角色": role,

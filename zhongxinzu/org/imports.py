@@ -29,7 +29,7 @@ from zhongxinzu.audit.models import AuditEntry
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.lib import uploads, xlsx
 from zhongxinzu.org import access, services
-from zhongxinzu.org.models import Membership, Person, StudyGroup, Unit
+from zhongxinzu.org.models import Membership, Person, PostCategory, StudyGroup, Unit
 
 UNIT_COLUMNS = ["单位编码", "单位名称", "类型", "上级单位编码", "排序"]
 ROSTER_COLUMNS = [
@@ -37,6 +37,7 @@ ROSTER_COLUMNS = [
     "姓名",
     "性别",
     "职务",
+    "职务类别",
     "排序号",
     "手机号",
     "组内角色",
@@ -49,6 +50,9 @@ BATCH = 1000
 
 ROLE_BY_LABEL = {label: value for value, label in Membership.Role.choices}
 ROLE_LABELS = "、".join(label for _, label in Membership.Role.choices)
+CATEGORY_BY_LABEL = {label: value for value, label in PostCategory.choices}
+CATEGORY_LABELS = "、".join(PostCategory.labels)
+MSG_CATEGORY = f"职务类别不正确，应为：{CATEGORY_LABELS}（或留空）"
 KIND_LABELS = "、".join(Unit.Kind.values)
 # The messages of services.unit_validate / membership_validate, which cannot be called per
 # row here because they query the database.
@@ -256,6 +260,7 @@ class _RosterRow:
     name: str
     gender: str
     post: str
+    post_category: str
     rank_order: int | None
     phone: str
     role: str
@@ -281,6 +286,10 @@ def _parse_roster_row(number: int, cells: dict, result: ImportResult) -> _Roster
     post = xlsx.cell_text(cells["职务"])
     if len(post) > 100:
         result.add(number, "职务", "职务不能超过100个字")
+    category_label = xlsx.cell_text(cells["职务类别"])
+    post_category = CATEGORY_BY_LABEL.get(category_label, "")
+    if category_label and not post_category:
+        result.add(number, "职务类别", MSG_CATEGORY)
     rank_order = None
     try:
         rank_order = xlsx.cell_int(cells["排序号"])
@@ -304,7 +313,9 @@ def _parse_roster_row(number: int, cells: dict, result: ImportResult) -> _Roster
         result.add(number, "结束日期", MSG_END)
     if len(result.errors) > before:
         return None
-    return _RosterRow(number, code, name.strip(), gender, post, rank_order, phone, role, start, end)
+    return _RosterRow(
+        number, code, name.strip(), gender, post, post_category, rank_order, phone, role, start, end
+    )
 
 
 @dataclass
@@ -337,6 +348,7 @@ PERSON_LOAD = [
     "name",
     "gender",
     "post",
+    "post_category",
     "rank_order",
     "phone",
     "is_active",
@@ -472,6 +484,7 @@ class _RosterPlan:
             self.people_before.setdefault(id(person), _person_values(person))
         person.gender = r.gender
         person.post = r.post or person.post
+        person.post_category = r.post_category or person.post_category
         person.phone = r.phone or person.phone
         if r.rank_order is not None:
             person.rank_order = r.rank_order
@@ -496,7 +509,7 @@ class _RosterPlan:
             if m.pk in self.members_before and (m.role, m.end_date) != self.members_before[m.pk]
         ]
         Person.objects.bulk_create(created, batch_size=BATCH)
-        _bulk_update_versioned(changed, ["gender", "post", "rank_order", "phone"])
+        _bulk_update_versioned(changed, ["gender", "post", "post_category", "rank_order", "phone"])
         # Each new membership's person now has a pk, which bulk_create copies to person_id.
         Membership.objects.bulk_create(self.new_members, batch_size=BATCH)
         _bulk_update_versioned(members, ["role", "role_rank", "end_date"])
@@ -506,7 +519,7 @@ class _RosterPlan:
 
 
 def _person_values(p: Person) -> tuple:
-    return (p.gender, p.post, p.rank_order, p.phone)
+    return (p.gender, p.post, p.post_category, p.rank_order, p.phone)
 
 
 def _match_person(r: _RosterRow, unit_id: int, people, planned, result) -> Person | None:
@@ -537,6 +550,7 @@ def _match_person(r: _RosterRow, unit_id: int, people, planned, result) -> Perso
         name=r.name,
         gender=r.gender,
         post=r.post,
+        post_category=r.post_category,
         rank_order=100 if r.rank_order is None else r.rank_order,
         phone=r.phone,
     )
@@ -790,6 +804,7 @@ def roster_template() -> bytes:
         "张三",
         "男",
         "党委副书记",
+        "党委（党组）副书记",
         2,
         "13800000000",
         "副组长",
@@ -801,6 +816,11 @@ def roster_template() -> bytes:
         ("姓名", "必填", "不超过40个字"),
         ("性别", "必填", "男 或 女"),
         ("职务", "可选", "如：党委书记、党群工作部部长；不超过100个字"),
+        (
+            "职务类别",
+            "可选",
+            f"只能是：{CATEGORY_LABELS}；名册必备职务按此核对（不按职务文字）；留空不改变已有类别",
+        ),
         ("排序号", "可选", "按职务排序，数字越小越靠前；新人员留空时为100"),
         ("手机号", "可选", "11位手机号或带区号的固定电话；同一单位有同名人员时必须填写"),
         ("组内角色", "必填", f"只能是：{ROLE_LABELS}"),

@@ -31,13 +31,14 @@ def roster_row(
     code="A",
     gender="男",
     post="副局长",
+    category="",
     rank=3,
     phone="13911112222",
     role="成员",
     start=START,
     end=None,
 ):
-    return [code, name, gender, post, rank, phone, role, start, end]
+    return [code, name, gender, post, category, rank, phone, role, start, end]
 
 
 def roster_file(rows) -> bytes:

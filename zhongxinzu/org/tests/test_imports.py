@@ -520,3 +520,19 @@ def test_unit_export_reimports_unchanged(world):
     )
     assert result.ok, [str(e) for e in result.errors]
     assert result.created == {"units": 0, "groups": 0} and result.updated == {"units": 0}
+
+
+def test_roster_import_sets_post_category_from_the_list(world):
+    rows = [
+        roster_row("甲一", post="组织部部长", category="党群部门负责人"),
+        roster_row("甲二", phone="13911113333", category="组织委员"),
+    ]
+    result = imports.roster_import(
+        actor=world.users["secretary"], data=roster_file(rows), filename="a.xlsx"
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(3, "职务类别")]
+    result = imports.roster_import(
+        actor=world.users["secretary"], data=roster_file(rows[:1]), filename="a.xlsx"
+    )
+    assert not result.errors
+    assert Person.objects.get(name="甲一").post_category == "party_affairs_head"
