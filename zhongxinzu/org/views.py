@@ -4,6 +4,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhongxinzu.lib.views import (
@@ -209,6 +210,7 @@ def unit_set_active(request, pk):
 
 @require_GET
 @business
+@never_cache
 def group_detail(request, pk):
     group = access.get_group_for(request.user, pk)
     on = _roster_date(request)
@@ -310,6 +312,7 @@ def person_list_queryset(user, params):
 
 @require_GET
 @business
+@never_cache
 def person_list(request):
     page = paginate(request, person_list_queryset(request.user, request.GET))
     return render(
@@ -325,6 +328,7 @@ def person_list(request):
 
 @require_GET
 @business
+@never_cache
 def person_detail(request, pk):
     person = access.get_person_for(request.user, pk)
     memberships = person.memberships.select_related("group").order_by("-start_date")
@@ -370,6 +374,7 @@ def person_create(request):
 
 @require_http_methods(["GET", "POST"])
 @business
+@never_cache
 def person_edit(request, pk):
     person = access.get_person_for(request.user, pk, write=True)
     fields = ("name", "gender", "post", "post_category", "rank_order", "phone", "version")

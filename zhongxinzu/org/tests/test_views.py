@@ -167,3 +167,16 @@ def test_wrong_method_is_405(world, as_role, name, method):
         kwargs = {"pk": world.people["own"].pk}
     response = getattr(as_role("supervisor"), method)(reverse(name, kwargs=kwargs or None))
     assert response.status_code == 405
+
+
+def test_pages_with_personal_information_are_not_cached(world, as_role):
+    client = as_role("secretary")
+    person = Person.objects.filter(unit=world.units["own"]).first()
+    for url in [
+        reverse("org:person_list"),
+        reverse("org:person_detail", args=[person.pk]),
+        reverse("org:group_detail", args=[world.groups["own"].pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
