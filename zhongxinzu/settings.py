@@ -12,6 +12,9 @@ DEBUG = env_bool("DEBUG", False)
 # Demo accounts and `seed_demo` work only here; production runs with DEMO_MODE unset.
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 SECRET_KEY = env_str("SECRET_KEY") or ("insecure-dev-key-" + "x" * 40 if DEBUG else "")
+# Backups are signed (HMAC-SHA256) with a key kept outside them; see .env.example.
+BACKUP_SIGNING_KEY = env_str("BACKUP_SIGNING_KEY", "")
+BACKUP_SIGNING_KEY_FILE = env_str("BACKUP_SIGNING_KEY_FILE", "")
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG=0")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")

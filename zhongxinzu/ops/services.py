@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import hmac
 import io
 import json
 import re
@@ -50,6 +51,26 @@ FORMAT_VERSION = 1
 SERIALIZER = "zxzjsonl"
 DB_MEMBER = f"database.{SERIALIZER}"
 MANIFEST_MEMBER = "manifest.json"
+SIGNATURE_MEMBER = "manifest.sig"
+
+
+def _signing_key() -> bytes:
+    """The backup signing key, kept outside every backup: BACKUP_SIGNING_KEY_FILE or
+    BACKUP_SIGNING_KEY; without either, a key derived from SECRET_KEY (also outside)."""
+    path = getattr(settings, "BACKUP_SIGNING_KEY_FILE", "")
+    if path:
+        return Path(path).read_bytes().strip()
+    if key := getattr(settings, "BACKUP_SIGNING_KEY", ""):
+        return key.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"zhongxinzu.backup", "sha256").digest()
+
+
+def _sign(raw_manifest: bytes) -> bytes:
+    """HMAC-SHA256 of the manifest, which holds the SHA-256 of every other member: a backup
+    edited and given a recomputed manifest no longer matches without the key."""
+    return hmac.new(_signing_key(), raw_manifest, "sha256").hexdigest().encode()
+
+
 MEDIA_PREFIX = "media/"
 ARCHIVE_PREFIX = "zhongxinzu-backup-"
 
@@ -232,6 +253,10 @@ def backup_create(*, output_dir: Path, keep: int = 0) -> Path:
                 info = tarfile.TarInfo(MANIFEST_MEMBER)
                 info.size, info.mtime, info.mode = len(raw), int(now.timestamp()), 0o600
                 tar.addfile(info, io.BytesIO(raw))
+                sig = _sign(raw)
+                info = tarfile.TarInfo(SIGNATURE_MEMBER)
+                info.size, info.mtime, info.mode = len(sig), int(now.timestamp()), 0o600
+                tar.addfile(info, io.BytesIO(sig))
             partial.chmod(0o600)  # personal data: readable by the service account only
             partial.replace(target)
         finally:
@@ -255,7 +280,9 @@ def _safe_member_name(name: str) -> bool:
         not p.is_absolute()
         and ".." not in p.parts
         and name == p.as_posix()
-        and (name in (MANIFEST_MEMBER, DB_MEMBER) or name.startswith(MEDIA_PREFIX))
+        and (
+            name in (MANIFEST_MEMBER, SIGNATURE_MEMBER, DB_MEMBER) or name.startswith(MEDIA_PREFIX)
+        )
     )
 
 
@@ -303,6 +330,15 @@ def backup_extract(*, archive: Path, into: Path) -> Manifest:
 
     if MANIFEST_MEMBER not in actual:
         _refuse("备份文件缺少 manifest.json，不是本系统生成的备份。")
+    if SIGNATURE_MEMBER not in actual:
+        _refuse("备份文件没有签名（manifest.sig），无法确认未被篡改，已拒绝恢复。")
+    signature = (into / SIGNATURE_MEMBER).read_bytes().strip()
+    if not hmac.compare_digest(signature, _sign((into / MANIFEST_MEMBER).read_bytes())):
+        _refuse(
+            "备份文件签名校验失败：清单与签名不符（备份被篡改，或本机的 BACKUP_SIGNING_KEY "
+            "与备份时不同），已拒绝恢复。"
+        )
+    actual.pop(SIGNATURE_MEMBER)
     try:
         data = json.loads((into / MANIFEST_MEMBER).read_text(encoding="utf-8"))
         manifest = Manifest(data)

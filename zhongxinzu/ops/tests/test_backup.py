@@ -20,6 +20,7 @@ from zhongxinzu.ops import services
 from zhongxinzu.rules.models import RuleValue
 
 ROOT = Path(settings.BASE_DIR)
+SIGNING_KEY = "drill-signing-key-" + "s" * 32
 
 
 def _manage(*args, db: Path, media: Path, check=True):
@@ -31,6 +32,7 @@ def _manage(*args, db: Path, media: Path, check=True):
         SECRET_KEY="restore-drill-" + "k" * 40,
         DATABASE_URL=f"sqlite:///{db}",
         MEDIA_ROOT=str(media),
+        BACKUP_SIGNING_KEY=SIGNING_KEY,
     )
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -62,6 +64,7 @@ def _repack(archive: Path, dest: Path, change) -> Path:
 
 @pytest.fixture
 def media(tmp_path, settings):
+    settings.BACKUP_SIGNING_KEY = SIGNING_KEY
     settings.MEDIA_ROOT = tmp_path / "media"
     (settings.MEDIA_ROOT / "sessions" / "2026").mkdir(parents=True)
     (settings.MEDIA_ROOT / "sessions" / "2026" / "纪要.docx").write_bytes(b"PK\x03\x04 minutes")
@@ -86,11 +89,16 @@ def test_backup_holds_rows_files_and_checksums(archive, world):
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
         manifest = json.loads(tar.extractfile("manifest.json").read())
-    assert names == {"manifest.json", services.DB_MEMBER, "media/sessions/2026/纪要.docx"}
+    assert names == {
+        "manifest.json",
+        "manifest.sig",
+        services.DB_MEMBER,
+        "media/sessions/2026/纪要.docx",
+    }
     assert manifest["rows"]["org.unit"] == len(world.units)
     assert manifest["rows"]["audit.auditentry"] >= 1
     assert "contenttypes.contenttype" not in manifest["rows"]
-    assert set(manifest["files"]) == names - {"manifest.json"}
+    assert set(manifest["files"]) == names - {"manifest.json", "manifest.sig"}
     sidecar = Path(f"{archive}.sha256").read_text().split()
     assert sidecar[1] == archive.name and len(sidecar[0]) == 64
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
@@ -108,10 +116,16 @@ def test_backup_restores_into_a_fresh_database_with_the_same_rows_and_files(arch
     # included), plus the audit record of the restore itself.
     _manage("backup", "--output", str(tmp_path / "again"), db=db, media=media2)
     (again,) = (tmp_path / "again").glob("zhongxinzu-backup-*.tar.gz")
-    before, after = _rows(archive), _rows(again)
+    # The audit chain head moves on with the restore's own audit record.
+    before, after = (
+        [r for r in _rows(a) if '"audit.auditchainhead"' not in r] for a in (archive, again)
+    )
     assert set(before) <= set(after)
     extra = [json.loads(line) for line in set(after) - set(before)]
     assert [(e["model"], e["fields"]["action"]) for e in extra] == [("audit.auditentry", "restore")]
+
+    # The restored audit log, with the restore's record appended, still verifies.
+    assert "审计日志完整" in _manage("verify_audit", db=db, media=media2).stdout
 
     # The restored database refuses a second restore: it is no longer empty.
     second = _manage("restore", str(archive), db=db, media=media2, check=False)
@@ -167,3 +181,51 @@ def test_keep_prunes_older_archives(world, media, tmp_path):
         call_command("backup", output=str(out), keep=2, stdout=io.StringIO())
     assert len(list(out.glob("*.tar.gz"))) == 2
     assert len(list(out.glob("*.tar.gz.sha256"))) == 2
+
+
+def test_restore_refuses_an_edited_archive_whose_manifest_was_recomputed(archive, tmp_path):
+    """The attacker edits the data and recomputes every checksum (manifest and .sha256):
+    without the signing key, which is not in the backup, the signature no longer fits."""
+    import hashlib
+
+    def change(name, data):
+        if name == services.DB_MEMBER:
+            return data.replace("成员own".encode(), "篡改者".encode())
+        return data
+
+    with tarfile.open(archive) as tar:
+        dump = change(services.DB_MEMBER, tar.extractfile(services.DB_MEMBER).read())
+    digest = hashlib.sha256(dump).hexdigest()
+
+    def forge(name, data):
+        if name == services.MANIFEST_MEMBER:
+            manifest = json.loads(data)
+            manifest["files"][services.DB_MEMBER] = {"sha256": digest, "size": len(dump)}
+            return json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+        return change(name, data)
+
+    forged = _repack(archive, tmp_path / "forged.tar.gz", forge)
+    Path(f"{forged}.sha256").write_text(
+        f"{hashlib.sha256(forged.read_bytes()).hexdigest()}  {forged.name}\n"
+    )
+    with pytest.raises(CommandError, match="签名校验失败"):
+        call_command("restore", str(forged), verify_only=True)
+
+
+def test_restore_refuses_an_unsigned_archive(archive, tmp_path):
+    def drop_signature(name, data):
+        return data
+
+    unsigned = tmp_path / "unsigned.tar.gz"
+    with tarfile.open(archive) as src, tarfile.open(unsigned, "w:gz") as out:
+        for member in src:
+            if member.name != services.SIGNATURE_MEMBER:
+                out.addfile(member, src.extractfile(member))
+    with pytest.raises(CommandError, match="没有签名"):
+        call_command("restore", str(unsigned), verify_only=True)
+
+
+def test_restore_with_another_key_is_refused(archive, settings):
+    settings.BACKUP_SIGNING_KEY = "another-key-" + "o" * 32
+    with pytest.raises(CommandError, match="签名校验失败"):
+        call_command("restore", str(archive), verify_only=True)
