@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_Node
 
+from zhongxinzu.org.fields import EncryptedCharField
+
 
 class Versioned(models.Model):
     """A version column for optimistic locking: a save carrying a stale version is refused."""
@@ -103,7 +105,8 @@ class Person(Versioned):
     rank_order = models.PositiveIntegerField(
         "排序号", default=100, help_text="按职务排序，数字越小越靠前"
     )
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    # encrypted at rest (org.fields); services.person_validate bounds the number itself
+    phone = EncryptedCharField("手机号", max_length=200, blank=True)
     is_active = models.BooleanField("在职", default=True)
 
     class Meta:

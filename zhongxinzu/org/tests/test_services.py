@@ -207,3 +207,37 @@ def test_only_unambiguous_head_posts_get_a_category_from_their_text():
     assert post_category_guess("宣传部副部长") == ""
     assert post_category_guess("党委副书记、纪委书记") == "discipline_head"
     assert post_category_guess("党组书记、局长") == "secretary"
+
+
+def test_phone_numbers_are_encrypted_at_rest(world):
+    from django.db import connection
+
+    person = services.person_create(
+        actor=None, unit=world.units["own"], name="乙", gender="男", phone="13812341234"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM org_person WHERE id = %s", [person.pk])
+        stored = cursor.fetchone()[0]
+    assert "13812341234" not in stored and stored.startswith("enc1:")
+    from zhongxinzu.org.models import Person
+
+    again = Person.objects.get(pk=person.pk)
+    assert again.phone == "13812341234" and again.masked_phone == "138****1234"
+
+
+def test_the_migration_encrypts_phones_stored_in_plain_text(world):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    person = services.person_create(
+        actor=None, unit=world.units["own"], name="丙", gender="男", phone="13900001111"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE org_person SET phone = %s WHERE id = %s", ["13900001111", person.pk])
+    migration = import_module("zhongxinzu.org.migrations.0004_encrypt_phone")
+    migration.encrypt_existing(apps, None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM org_person WHERE id = %s", [person.pk])
+        assert cursor.fetchone()[0].startswith("enc1:")
