@@ -5,8 +5,8 @@
 and backups (dumpdata/loaddata go through the field) see what they saw before. The key is
 PHONE_ENCRYPTION_KEY from the environment (a Fernet key: `python -c "from
 cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`); in DEBUG or
-DEMO_MODE without one, a key is derived from SECRET_KEY. Production refuses to start
-encrypting without it.
+DEMO_MODE without one, a key is derived from SECRET_KEY; otherwise reading or writing a
+phone without it raises ImproperlyConfigured.
 
 A token differs on every write, so the database cannot compare phone numbers: filtering
 on the field matches nothing. Imports match people in Python on the decrypted values."""
