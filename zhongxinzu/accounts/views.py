@@ -89,7 +89,7 @@ def login_view(request):
             )
         else:
             login(request, user)  # new session key
-            request.session["login_at"] = time.time()
+            request.session["login_at"] = request.session["renewed_at"] = time.time()
             if services.has_confirmed_device(user):
                 request.session[OTP_REQUIRED_KEY] = True
             return redirect(_next_url(request))
