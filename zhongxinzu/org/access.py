@@ -234,14 +234,18 @@ def can_write_person(user, person: Person) -> bool:
 
 
 def can_see_full_phone(user, person: Person) -> bool:
-    """Full phone numbers only within the person's own unit (SECURITY.md)."""
+    """Full phone numbers only within the person's own unit (SECURITY.md), and there only
+    for the person themself, a group's leader or secretary, or a supervisor; a plain member
+    sees colleagues' numbers masked (issue 8)."""
     p = principal_of(user)
     if p.person_id == person.pk:
+        return True
+    if person.unit_id in {p.group_unit_ids[g] for g in p.staff_group_ids()}:
         return True
     own_units = set(p.group_unit_ids.values())
     if p.person_id:
         own_units.add(user.person.unit_id)
-    return person.unit_id in own_units and p.has_business_role
+    return person.unit_id in own_units and p.is_supervisor
 
 
 def can_see_people(user) -> bool:

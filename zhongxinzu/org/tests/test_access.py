@@ -93,3 +93,9 @@ def test_full_phone_only_within_own_unit(world):
     own_person, child_person = world.people["own"], world.people["child"]
     assert access.can_see_full_phone(world.users["secretary"], own_person)
     assert not access.can_see_full_phone(world.users["supervisor"], child_person)
+
+
+def test_a_plain_member_sees_colleagues_phones_masked(world):
+    colleague = world.people["own"]
+    assert not access.can_see_full_phone(world.users["member"], colleague)
+    assert access.can_see_full_phone(world.users["secretary"], colleague)
