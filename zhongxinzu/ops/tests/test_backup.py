@@ -33,7 +33,8 @@ def _manage(*args, db: Path, media: Path, check=True):
         DATABASE_URL=f"sqlite:///{db}",
         MEDIA_ROOT=str(media),
         BACKUP_SIGNING_KEY=SIGNING_KEY,
-        PHONE_ENCRYPTION_KEY="Fmu9XEuGDcnwRXq4dg8WvDpUGCXYiWfgORSOkIplp7Q=",  # phones are encrypted at rest (org.fields)
+        # Phones are encrypted at rest (org.fields).
+        PHONE_ENCRYPTION_KEY="Fmu9XEuGDcnwRXq4dg8WvDpUGCXYiWfgORSOkIplp7Q=",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
