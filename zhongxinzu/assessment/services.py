@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -455,18 +456,47 @@ def _manual_entry(weight: Decimal, manual: ManualScore | None) -> tuple[Decimal,
     }
 
 
-@transaction.atomic
-def scheme_compute(*, actor, scheme: AssessmentScheme, as_of: dt.date | None = None) -> int:
+# Groups scored between two progress reports.
+COMPUTE_CHUNK = 200
+
+
+def _compute_inputs(scheme: AssessmentScheme) -> tuple:
+    """Every stored input of a computation besides the records, field by field: the final
+    step compares it with what the scoring read, so a concurrent edit is never overwritten
+    by results computed from the old inputs."""
+    return (
+        list(scheme.indicators.order_by("pk").values_list()),
+        list(ManualScore.objects.filter(indicator__scheme=scheme).order_by("pk").values_list()),
+        list(scheme.adjustments.order_by("pk").values_list()),
+    )
+
+
+def scheme_compute(
+    *,
+    actor,
+    scheme: AssessmentScheme,
+    as_of: dt.date | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> int:
     """Score every group of the owner's subtree: computed indicators from the records,
     manual ones from their scores, plus adjustments; rank (ties share a rank) and grade.
     Replaces the draft's results; returns the number of groups. Cost: a fixed number of
-    queries whatever the number of groups, and bulk inserts."""
+    queries whatever the number of groups, and bulk inserts.
+
+    The reading and scoring run outside any transaction (on SQLite a transaction holds the
+    write lock, and every other user's write would wait for it), reporting
+    progress(done, total, stage) every COMPUTE_CHUNK groups. The results replace the
+    previous ones in one short final transaction, which first checks that the scheme is
+    still a draft with the same inputs: a run that fails or is overtaken changes nothing."""
+    report = progress or (lambda done, total, stage: None)
     _deny_unless_manager(actor, scheme)
     if scheme.status != Status.DRAFT:
         raise ValidationError("已发布的方案不能重新计算，如需调整请创建新版本")
+    inputs = _compute_inputs(scheme)
     indicators = list(scheme.indicators.all())
     _check_weights(indicators)
     groups = list(subtree_groups(scheme.owner_unit))
+    report(0, len(groups), "读取记录")
     ctx = metrics.Context(groups, scheme.year, as_of=as_of)
     by_metric = {
         i.metric: metrics.METRICS[i.metric](ctx)
@@ -482,7 +512,9 @@ def scheme_compute(*, actor, scheme: AssessmentScheme, as_of: dt.date | None = N
         adjustments[a.group_id].append(a)
 
     totals, breakdowns = {}, {}
-    for g in groups:
+    for done, g in enumerate(groups):
+        if done % COMPUTE_CHUNK == 0:
+            report(done, len(groups), "计算得分")
         total, breakdown = Decimal(0), {}
         for ind in indicators:
             weight = Decimal(ind.weight)
@@ -507,6 +539,20 @@ def scheme_compute(*, actor, scheme: AssessmentScheme, as_of: dt.date | None = N
         totals[g.pk], breakdowns[g.pk] = points(total), breakdown
 
     ranked = ranks(totals, [g.pk for g in groups])
+    report(len(groups), len(groups), "保存结果")
+    with transaction.atomic():
+        current = AssessmentScheme.objects.select_for_update().get(pk=scheme.pk)
+        if current.status != Status.DRAFT:
+            raise ValidationError("方案在计算期间已发布，结果未保存")
+        if _compute_inputs(current) != inputs:
+            raise ValidationError(
+                "方案的指标、评分或加减分在计算期间有改动，结果未保存，请重新计算"
+            )
+        _save_results(actor, scheme, groups, totals, ranked, breakdowns, ctx)
+    return len(groups)
+
+
+def _save_results(actor, scheme, groups, totals, ranked, breakdowns, ctx) -> None:
     now = timezone.now()
     scheme.results.all().delete()
     AssessmentResult.objects.bulk_create(
@@ -530,7 +576,6 @@ def scheme_compute(*, actor, scheme: AssessmentScheme, as_of: dt.date | None = N
         obj=scheme,
         detail={"groups": len(groups), "as_of": ctx.as_of.isoformat()},
     )
-    return len(groups)
 
 
 @transaction.atomic
