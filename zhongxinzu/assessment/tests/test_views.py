@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from zhongxinzu.assessment import services
 from zhongxinzu.assessment.models import AssessmentScheme
 from zhongxinzu.assessment.tests.helpers import YEAR, add_groups, published_scheme
+from zhongxinzu.jobs.testing import run_worker
 
 
 def _computed(world, year=YEAR):
@@ -22,7 +23,9 @@ def _computed(world, year=YEAR):
     return scheme
 
 
-def test_supervisor_creates_edits_computes_and_publishes(world, as_role):
+def test_supervisor_creates_edits_computes_and_publishes(
+    world, as_role, django_capture_on_commit_callbacks
+):
     client = as_role("supervisor")
     r = client.post(
         reverse("assessment:scheme_create"), {"owner_unit": world.units["own"].pk, "year": YEAR}
@@ -51,8 +54,11 @@ def test_supervisor_creates_edits_computes_and_publishes(world, as_role):
     assert r.status_code == 200
     assert "各指标权重之和应为100分，当前为105分" in r.content.decode()
 
-    r = client.post(reverse("assessment:scheme_compute", args=[scheme.pk]))
-    assert r.status_code == 302 and scheme.results.count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("assessment:scheme_compute", args=[scheme.pk]))
+    assert r.status_code == 302 and "/jobs/" in r["Location"]
+    run_worker()
+    assert scheme.results.count() == 2
     r = client.get(reverse("assessment:scheme_publish", args=[scheme.pk]))
     assert "确认发布" in r.content.decode()
     scheme.refresh_from_db()
