@@ -413,7 +413,14 @@ def ranking_export(request, pk):
         results=results.iterator(chunk_size=1000),
         talk_list=services.talk_list(scheme=scheme),
     )
-    return xlsx_response(f"{scheme.year}年度考核结果（第{scheme.edition}版）.xlsx", data)
+    return xlsx_response(
+        request,
+        f"{scheme.year}年度考核结果（第{scheme.edition}版）.xlsx",
+        data,
+        action="export",
+        obj=scheme,
+        detail={"document": "assessment_ranking", "edition": scheme.edition},
+    )
 
 
 def record_links(records: list[dict], result: AssessmentResult) -> list[tuple[str, str]]:

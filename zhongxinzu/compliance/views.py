@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhongxinzu.audit.services import audit_record
 from zhongxinzu.compliance import selectors, services
 from zhongxinzu.compliance.engine import (
     CHECK_BY_KEY,
@@ -262,13 +261,14 @@ def report_docx(request, pk):
     group = _group(request, pk, staff=True)
     year = _year(request)
     filename, data = selectors.annual_report_document(group, year)
-    audit_record(
-        actor=request.user,
+    return docx_response(
+        request,
+        filename,
+        data,
         action="document",
         obj=group,
         detail={"document": "annual_report", "year": year},
     )
-    return docx_response(filename, data)
 
 
 @require_GET
@@ -290,13 +290,14 @@ def register_xlsx(request, pk):
     group = _group(request, pk, staff=True)
     year = _year(request)
     filename, data = selectors.attendance_register_document(group, year)
-    audit_record(
-        actor=request.user,
+    return xlsx_response(
+        request,
+        filename,
+        data,
         action="export",
         obj=group,
         detail={"document": "attendance_register", "year": year},
     )
-    return xlsx_response(filename, data)
 
 
 # --- the inbox -------------------------------------------------------------------------------

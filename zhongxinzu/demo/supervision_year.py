@@ -175,7 +175,32 @@ def _problems(city, supervisor, today) -> None:
             problems.rectification_close(actor=supervisor, rectification=problem.rectification)
 
 
+def _tie_at_the_cut(supervisor, scheme, bottom, tied, as_of):
+    """Give one group (the same both years) the total of the last place inside the 约谈 cut,
+    so the demo's talk list shows a tie at the cut: both tied groups are on it."""
+    results = list(scheme.results.exclude(group=bottom).order_by("-rank", "group_id"))
+    if len(results) <= scheme.bottom_n + 1:
+        return tied
+    if tied is None:
+        tied = results[scheme.bottom_n - 1].group  # just above the cut
+    mine = next(r for r in results if r.group_id == tied.pk)
+    others = [r for r in results if r.group_id != tied.pk]
+    target = others[scheme.bottom_n - 2].total  # the last place still inside the cut
+    if mine.total != target:
+        assessment.adjustment_add(
+            actor=supervisor,
+            scheme=scheme,
+            group=tied,
+            points_=target - mine.total,
+            reason="学习档案抽查情况调整" if target < mine.total else "年度专项工作加分",
+            evidence="市委宣传部年度抽查记录",
+        )
+        assessment.scheme_compute(actor=supervisor, scheme=scheme, as_of=as_of)
+    return tied
+
+
 def _assessments(city, supervisor, root, today) -> None:
+    tied = None
     for year in (today.year - 1, today.year):
         scheme = assessment.scheme_create_default(actor=supervisor, owner_unit=root, year=year)
         manual = scheme.indicators.filter(method="manual").first()
@@ -198,8 +223,8 @@ def _assessments(city, supervisor, root, today) -> None:
                 reason="巡察反馈的学习不规范问题整改不到位",
                 evidence="市委第二巡察组反馈意见",
             )
-        assessment.scheme_compute(
-            actor=supervisor, scheme=scheme, as_of=min(today, dt.date(year, 12, 31))
-        )
+        as_of = min(today, dt.date(year, 12, 31))
+        assessment.scheme_compute(actor=supervisor, scheme=scheme, as_of=as_of)
+        tied = _tie_at_the_cut(supervisor, scheme, city.units[BOTTOM_UNIT].group, tied, as_of)
         if year < today.year:
             assessment.scheme_publish(actor=supervisor, scheme=scheme)

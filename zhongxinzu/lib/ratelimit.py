@@ -5,8 +5,8 @@ address of `audit.middleware.resolve_client_ip`) and per account (the username t
 login or token time, else the signed-in user or the bearer token). Over a limit the caller
 gets 429 with a Chinese message: the product's page, or the API's JSON error body.
 
-Downloads are counted when the response is an attachment, so every export is covered
-without a list of URLs; the check before the view refuses once the limit is used up.
+Downloads are counted where every file leaves the platform (lib.downloads), so every
+export and attachment is covered without a list of URLs.
 
 Above django-axes' lockout of a username+address pair (AXES_LOCKOUT_PARAMETERS) sits a
 username-only stage: `RATELIMIT_LOGIN_FAILURES` failed logins for one username from any
@@ -151,17 +151,20 @@ class RateLimitMiddleware:
                 if _over(usage):
                     wait = usage["time_left"]
                     return _refused(request, TOO_MANY.format(wait=_wait_text(wait)), wait)
-        exports = _keys(request, "export")
-        for group, value, rate in exports:
-            usage = _usage(request, group, value, rate, increment=False)
-            if _used_up(usage):
-                wait = usage["time_left"]
-                return _refused(request, TOO_MANY.format(wait=_wait_text(wait)), wait)
-        response = self.get_response(request)
-        if response.get("Content-Disposition", "").startswith("attachment"):
-            for group, value, rate in exports:
-                _usage(request, group, value, rate, increment=True)
-        return response
+        return self.get_response(request)
+
+
+def download_refused(request):
+    """Count one download (lib.downloads calls this for every file it hands out) and answer
+    429 once the address or account is over its limit, else None."""
+    if not settings.RATELIMIT_ENABLE:
+        return None
+    for group, value, rate in _keys(request, "export"):
+        usage = _usage(request, group, value, rate, increment=True)
+        if _over(usage):
+            wait = usage["time_left"]
+            return _refused(request, TOO_MANY.format(wait=_wait_text(wait)), wait)
+    return None
 
 
 def _count_login_failure(sender, credentials, request=None, **kwargs):

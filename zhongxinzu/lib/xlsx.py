@@ -128,8 +128,12 @@ def _widths(headers: Sequence[str], rows: list[list[Any]]) -> list[int]:
     return widths
 
 
-def xlsx_response(filename: str, data: bytes) -> HttpResponse:
-    return attachment_response(filename, data, content_type=XLSX_CONTENT_TYPE, suffix=".xlsx")
+def xlsx_response(request, filename: str, data: bytes, **audit) -> HttpResponse:
+    """An .xlsx download, rate-limited and audited (lib.downloads); `audit` may name the
+    record (`obj=`) and extra `detail=`."""
+    return attachment_response(
+        request, filename, data, content_type=XLSX_CONTENT_TYPE, suffix=".xlsx", **audit
+    )
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -12,13 +12,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import TruncDate
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhongxinzu.audit.services import audit_record
+from zhongxinzu.lib.downloads import stored_file_response
 from zhongxinzu.lib.views import (
     apply_errors,
     fail,
@@ -448,14 +447,7 @@ def attachment_download(request, pk):
 
 
 def file_response(request, field, name: str, obj):
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("文件不存在") from None
-    audit_record(actor=request.user, action="download", obj=obj, detail={"name": name})
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["Cache-Control"] = "no-store"
-    return response
+    return stored_file_response(request, field, name, obj=obj)
 
 
 @require_POST

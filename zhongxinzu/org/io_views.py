@@ -94,13 +94,13 @@ def _import_page(request, *, kind: str, group):
 @require_GET
 @unit_importers
 def units_template(request):
-    return xlsx_response("单位导入模板.xlsx", imports.units_template())
+    return xlsx_response(request, "单位导入模板.xlsx", imports.units_template())
 
 
 @require_GET
 @roster_importers
 def roster_template(request):
-    return xlsx_response("中心组名册导入模板.xlsx", imports.roster_template())
+    return xlsx_response(request, "中心组名册导入模板.xlsx", imports.roster_template())
 
 
 # --- export ----------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def unit_export(request):
         show_people=access.can_see_people(request.user),
         filters=exports.clean_filters(request.GET),
     )
-    return xlsx_response(f"单位列表_{_today_stamp()}.xlsx", data)
+    return xlsx_response(request, f"单位列表_{_today_stamp()}.xlsx", data)
 
 
 @require_GET
@@ -127,7 +127,7 @@ def person_export(request):
         people=views.person_list_queryset(request.user, request.GET),
         filters=exports.clean_filters(request.GET),
     )
-    return xlsx_response(f"人员名单_{_today_stamp()}.xlsx", data)
+    return xlsx_response(request, f"人员名单_{_today_stamp()}.xlsx", data)
 
 
 @require_GET
@@ -136,7 +136,7 @@ def roster_export(request, pk):
     group = access.get_group_for(request.user, pk)
     on = parse_date(request.GET.get("on") or "") or timezone.localdate()
     data = exports.roster_export(actor=request.user, group=group, on=on)
-    return xlsx_response(f"{group.name}名册_{on:%Y%m%d}.xlsx", data)
+    return xlsx_response(request, f"{group.name}名册_{on:%Y%m%d}.xlsx", data, obj=group)
 
 
 @require_GET
@@ -144,4 +144,4 @@ def roster_export(request, pk):
 def requirement_export(request):
     requirements = views.requirement_queryset(request.user).order_by("-is_active", "scope__path")
     data = exports.requirements_export(actor=request.user, requirements=requirements)
-    return xlsx_response(f"名册必备职务_{_today_stamp()}.xlsx", data)
+    return xlsx_response(request, f"名册必备职务_{_today_stamp()}.xlsx", data)

@@ -4,15 +4,15 @@ secretary records conversions (成果转化), and yearly counts per member and p
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhongxinzu.lib.downloads import stored_file_response
 from zhongxinzu.lib.views import (
     apply_errors,
     fail,
@@ -253,19 +253,8 @@ def output_file(request, pk):
     output = _output_for(request, pk)
     if not output.file:
         raise Http404("该成果没有附件")
-    try:
-        stream = output.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("附件文件不存在") from None
     name = services.output_filename(output)
-    response = FileResponse(
-        stream,
-        as_attachment=True,
-        filename=name,
-        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return stored_file_response(request, output.file, name, obj=output)
 
 
 # --- conversions -----------------------------------------------------------------------

@@ -3,16 +3,13 @@ filing overview and the .docx download."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhongxinzu.documents.responses import DOCX_CONTENT_TYPE
+from zhongxinzu.documents.responses import docx_response
 from zhongxinzu.lib.views import (
     apply_errors,
     fail,
@@ -275,13 +272,7 @@ def plan_reopen(request, pk):
 def plan_docx(request, pk):
     plan = _plan_for(request, pk)
     data = services.plan_document(actor=request.user, plan=plan)
-    filename = f"{plan.title}.docx".replace("/", "_").replace("\\", "_").replace('"', "")
-    response = HttpResponse(data, content_type=DOCX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"plan-{plan.year}.docx\"; filename*=UTF-8''{quote(filename)}"
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return docx_response(request, f"{plan.title}.docx", data, obj=plan)
 
 
 @require_GET

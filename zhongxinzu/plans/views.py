@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhongxinzu.lib.downloads import stored_file_response
 from zhongxinzu.lib.views import (
     apply_errors,
     fail,
@@ -264,16 +262,7 @@ def _attachment_for(request, pk, *, write=False) -> PromptAttachment:
 @business
 def attachment_download(request, pk):
     attachment = _attachment_for(request, pk)
-    try:
-        stream = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("附件文件不存在") from None
-    content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
-    response = FileResponse(
-        stream, as_attachment=True, filename=attachment.name, content_type=content_type
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return stored_file_response(request, attachment.file, attachment.name, obj=attachment)
 
 
 @require_POST

@@ -4,17 +4,16 @@ group's study / problem / rectification lists with their .xlsx and .docx exports
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhongxinzu.documents.responses import docx_response
+from zhongxinzu.lib.downloads import stored_file_response
 from zhongxinzu.lib.uploads import extension_of, read_upload
 from zhongxinzu.lib.views import (
     apply_errors,
@@ -224,15 +223,8 @@ def report_file(request, pk):
     if not report.evidence_file:
         raise Http404("没有佐证材料")
     ext = extension_of(report.evidence_file.name)
-    response = FileResponse(
-        report.evidence_file.open("rb"),
-        as_attachment=True,
-        filename=f"整改佐证材料{report.pk}.{ext}",
-        content_type=mimetypes.types_map.get(f".{ext}", "application/octet-stream"),
-    )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    name = f"整改佐证材料{report.pk}.{ext}"
+    return stored_file_response(request, report.evidence_file, name, obj=report)
 
 
 def _group_for(request, pk):
@@ -265,7 +257,14 @@ def group_lists(request, pk):
 def group_lists_xlsx(request, pk):
     group = _group_for(request, pk)
     lists = problems.group_lists(group=group, year=year_param(request, timezone.localdate().year))
-    return xlsx_response(f"{group.name}{lists.year}年三清单.xlsx", problems.lists_xlsx(lists))
+    return xlsx_response(
+        request,
+        f"{group.name}{lists.year}年三清单.xlsx",
+        problems.lists_xlsx(lists),
+        action="export",
+        obj=group,
+        detail={"document": "problem_lists", "year": lists.year},
+    )
 
 
 @require_GET
@@ -273,4 +272,11 @@ def group_lists_xlsx(request, pk):
 def group_lists_docx(request, pk):
     group = _group_for(request, pk)
     lists = problems.group_lists(group=group, year=year_param(request, timezone.localdate().year))
-    return docx_response(f"{group.name}{lists.year}年三清单.docx", problems.lists_docx(lists))
+    return docx_response(
+        request,
+        f"{group.name}{lists.year}年三清单.docx",
+        problems.lists_docx(lists),
+        action="document",
+        obj=group,
+        detail={"document": "problem_lists", "year": lists.year},
+    )

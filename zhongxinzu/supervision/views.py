@@ -686,4 +686,4 @@ def visit_letter(request, pk):
     except ValidationError as e:
         fail(request, e)
         return redirect("supervision:visit_detail", pk=visit.pk)
-    return docx_response(f"{visit.group.name}列席旁听反馈意见.docx", data)
+    return docx_response(request, f"{visit.group.name}列席旁听反馈意见.docx", data, obj=visit)

@@ -52,7 +52,6 @@ from zhongxinzu.assessment.models import (
     ManualScore,
 )
 from zhongxinzu.assessment.views import record_links
-from zhongxinzu.audit.services import audit_record
 from zhongxinzu.documents.assessment_xlsx import ranking_xlsx
 from zhongxinzu.lib.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from zhongxinzu.org import access
@@ -588,10 +587,11 @@ def ranking_export(request, scheme_id: Id):
         results=results.iterator(chunk_size=1000),
         talk_list=services.talk_list(scheme=scheme),
     )
-    audit_record(
-        actor=user,
-        action="export",
+    return xlsx_response(
+        request,
+        f"{scheme.year}年度考核结果（第{scheme.edition}版）.xlsx",
+        data,
         obj=scheme,
+        action="export",
         detail={"document": "assessment_ranking", "edition": scheme.edition},
     )
-    return xlsx_response(f"{scheme.year}年度考核结果（第{scheme.edition}版）.xlsx", data)

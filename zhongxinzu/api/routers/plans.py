@@ -323,4 +323,4 @@ def plan_docx(request, plan_id: Id):
     user = request.auth
     plan = _get(user, plan_id)
     data = services.plan_document(actor=user, plan=plan)
-    return docx_response(f"{plan.title}.docx", data)
+    return docx_response(request, f"{plan.title}.docx", data, obj=plan)

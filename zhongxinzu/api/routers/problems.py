@@ -24,7 +24,6 @@ from zhongxinzu.api.problem_schemas import (
     ProblemPage,
 )
 from zhongxinzu.api.schemas import Id
-from zhongxinzu.audit.services import audit_record
 from zhongxinzu.documents.responses import DOCX_CONTENT_TYPE, docx_response
 from zhongxinzu.lib.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from zhongxinzu.org import access
@@ -246,13 +245,14 @@ def group_lists_xlsx(request, params: Query[ProblemListsParams]):
     user = request.auth
     lists = _lists(user, params)
     data = problems.lists_xlsx(lists)
-    audit_record(
-        actor=user,
-        action="export",
+    return xlsx_response(
+        request,
+        f"{_export_name(lists)}.xlsx",
+        data,
         obj=lists.group,
+        action="export",
         detail={"document": "problem_lists", "year": lists.year},
     )
-    return xlsx_response(f"{_export_name(lists)}.xlsx", data)
 
 
 @router.get(
@@ -265,13 +265,14 @@ def group_lists_docx(request, params: Query[ProblemListsParams]):
     user = request.auth
     lists = _lists(user, params)
     data = problems.lists_docx(lists)
-    audit_record(
-        actor=user,
-        action="document",
+    return docx_response(
+        request,
+        f"{_export_name(lists)}.docx",
+        data,
         obj=lists.group,
+        action="document",
         detail={"document": "problem_lists", "year": lists.year},
     )
-    return docx_response(f"{_export_name(lists)}.docx", data)
 
 
 @router.get(

@@ -13,7 +13,6 @@ from zhongxinzu.api import scope
 from zhongxinzu.api.common import ERRORS, changed_fields, file_operation
 from zhongxinzu.api.errors import FieldError
 from zhongxinzu.api.schemas import Id, ReportTextIn, ReportTextOut, YearParams
-from zhongxinzu.audit.services import audit_record
 from zhongxinzu.compliance import selectors, services
 from zhongxinzu.compliance.models import AnnualReportText
 from zhongxinzu.documents.annual_report import (
@@ -92,10 +91,14 @@ def report_docx(request, group_id: Id, params: Query[YearParams]):
     group = _group(user, group_id)
     year = _year(params)
     filename, data = selectors.annual_report_document(group, year)
-    audit_record(
-        actor=user, action="document", obj=group, detail={"document": "annual_report", "year": year}
+    return docx_response(
+        request,
+        filename,
+        data,
+        obj=group,
+        action="document",
+        detail={"document": "annual_report", "year": year},
     )
-    return docx_response(filename, data)
 
 
 @router.get(
@@ -109,10 +112,11 @@ def register_xlsx(request, group_id: Id, params: Query[YearParams]):
     group = _group(user, group_id)
     year = _year(params)
     filename, data = selectors.attendance_register_document(group, year)
-    audit_record(
-        actor=user,
-        action="export",
+    return xlsx_response(
+        request,
+        filename,
+        data,
         obj=group,
+        action="export",
         detail={"document": "attendance_register", "year": year},
     )
-    return xlsx_response(filename, data)

@@ -301,4 +301,4 @@ def visit_feedback_docx(request, visit_id: Id):
         message="反馈意见发出前，只有旁听组成员和督导可以下载",
     )
     data = services.visit_feedback_document(actor=user, visit=visit)
-    return docx_response(f"{visit.group.name}列席旁听反馈意见.docx", data)
+    return docx_response(request, f"{visit.group.name}列席旁听反馈意见.docx", data, obj=visit)

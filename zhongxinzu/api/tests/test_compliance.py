@@ -120,7 +120,9 @@ def test_secretary_edits_the_narrative_then_downloads_the_report(world, api):
     document = docx.Document(io.BytesIO(response.content))
     assert "学用结合还不够紧密。" in "\n".join(p.text for p in document.paragraphs)
     entry = AuditEntry.objects.get(action="document", object_type="org.StudyGroup")
-    assert (entry.username, entry.detail) == ("leader", {"document": "annual_report", "year": 2026})
+    assert entry.username == "leader"
+    assert entry.detail["document"] == "annual_report" and entry.detail["year"] == 2026
+    assert entry.detail["file"].endswith("年度学习情况汇报.docx")
 
 
 def test_attendance_register_download(world, api):

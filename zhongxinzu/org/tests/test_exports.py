@@ -156,8 +156,12 @@ def test_writer_layout():
     assert ws.column_dimensions["B"].width == 44
 
 
-def test_xlsx_response_encodes_the_chinese_filename():
-    response = xlsx.xlsx_response("单位 列表", b"data")
+def test_xlsx_response_encodes_the_chinese_filename(world):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = world.users["supervisor"]
+    response = xlsx.xlsx_response(request, "单位 列表", b"data")
     disposition = response["Content-Disposition"]
     assert disposition.startswith('attachment; filename="')
     assert "filename*=UTF-8''%E5%8D%95%E4%BD%8D%20%E5%88%97%E8%A1%A8.xlsx" in disposition
