@@ -27,10 +27,11 @@ EVIDENCE_PATH = "meetings/matrix/evidence.pdf"
 
 def _stored(path: str) -> str:
     from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
+    from django.core.files.storage import FileSystemStorage, default_storage
 
     if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(b"%PDF-1.4\n%matrix\n"))
+        # Written now: the test transaction never commits, so default_storage would defer it.
+        FileSystemStorage().save(path, ContentFile(b"%PDF-1.4\n%matrix\n"))
     return path
 
 

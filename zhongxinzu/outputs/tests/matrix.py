@@ -36,14 +36,15 @@ MATRIX_PDF = b"%PDF-1.4\n% matrix\n"
 
 def _output(world, rel):
     from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
+    from django.core.files.storage import FileSystemStorage, default_storage
     from django.utils import timezone
 
     from zhongxinzu.outputs.models import Output
 
     name = "outputs/matrix/output.pdf"
     if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(MATRIX_PDF))
+        # Written now: the test transaction never commits, so default_storage would defer it.
+        FileSystemStorage().save(name, ContentFile(MATRIX_PDF))
     author = world.users["member"].person if rel == "own" else world.people[rel]
     return Output.objects.get_or_create(
         group=world.groups[rel],

@@ -83,13 +83,14 @@ def _prompt(world, rel, status="issued"):
 
 
 def _attachment(world, rel, status="issued"):
-    from django.core.files.storage import default_storage
+    from django.core.files.storage import FileSystemStorage, default_storage
 
     from zhongxinzu.plans.models import PromptAttachment
 
     name = "plans/matrix/attachment.pdf"
     if not default_storage.exists(name):
-        default_storage.save(name, _bytes(MATRIX_PDF))
+        # Written now: the test transaction never commits, so default_storage would defer it.
+        FileSystemStorage().save(name, _bytes(MATRIX_PDF))
     return PromptAttachment.objects.get_or_create(
         prompt=_prompt(world, rel, status), name="学习材料.pdf", defaults={"file": name}
     )[0]

@@ -240,13 +240,14 @@ def _reported_problem(world, rel):
 
 def _rect_report(world, rel):
     from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
+    from django.core.files.storage import FileSystemStorage, default_storage
 
     from zhongxinzu.supervision.models import RectificationReport
 
     name = "supervision/matrix/evidence.pdf"
     if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(MATRIX_EVIDENCE))
+        # Written now: the test transaction never commits, so default_storage would defer it.
+        FileSystemStorage().save(name, ContentFile(MATRIX_EVIDENCE))
     return RectificationReport.objects.get_or_create(
         rectification=_problem(world, rel).rectification,
         text="矩阵整改进展",
