@@ -35,6 +35,7 @@ ACTIONS: dict[str, str] = {
     "assessment.indicator_add": "添加考核指标",
     "assessment.indicator_delete": "删除考核指标",
     "assessment.compute": "计算考核结果",
+    "job.start": "启动后台任务",
     "assessment.manual_score": "录入评分",
     "assessment.adjustment_add": "添加加扣分",
     "assessment.adjustment_delete": "删除加扣分",

@@ -129,7 +129,7 @@ def test_rule_list_basis_names_documents_not_internal_samples(world, supervisor)
     assert "《中国共产党党委（党组）理论学习中心组学习规则》" in row[: row.index("</tr>")]
 
 
-def test_source_migration_rewrites_only_untouched_rows(transactional_db):
+def test_source_migration_rewrites_only_untouched_rows(db):
     from importlib import import_module
 
     from django.apps import apps
