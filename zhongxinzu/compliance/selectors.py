@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from zhongxinzu.compliance.engine import (
@@ -123,7 +123,7 @@ def overview(
     rows = list(
         snaps.order_by()
         .values_list("worst", "codes")
-        .annotate(n=Count("pk"), at=Max("computed_at"))
+        .annotate(n=Count("pk"), at=Min("computed_at"))
     )
     for worst_status, codes, n, _ in rows:
         ov.worst[worst_status] += n
@@ -131,7 +131,8 @@ def overview(
             for check, code in zip(CHECKS, codes, strict=True):
                 ov.by_check.setdefault(check.key, Counter())[CODE_STATUSES[code]] += n
     ov.not_computed = total - sum(n for *_, n, _ in rows)
-    ov.computed_at = max((at for *_, at in rows), default=None)
+    # 统计时间 is the oldest row's: every total is at least that fresh.
+    ov.computed_at = min((at for *_, at in rows), default=None)
     return ov
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from zhongxinzu.accounts.models import Role, RoleGrant, User
+from zhongxinzu.assessment.models import AssessmentScheme
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.compliance.engine import Period, evaluate, month_day
 from zhongxinzu.compliance.models import AnnualReportText, GroupCompliance, Notification
@@ -27,7 +28,7 @@ from zhongxinzu.lib.versioning import save_versioned
 from zhongxinzu.lib.workdays import add_working_days, working_days_between
 from zhongxinzu.meetings.models import MakeUp, StudySession
 from zhongxinzu.org import access
-from zhongxinzu.org.models import Membership, StudyGroup
+from zhongxinzu.org.models import Membership, StudyGroup, Unit
 from zhongxinzu.outputs.models import Output
 from zhongxinzu.plans.models import FirstItem, Prompt, PromptAck, YearPlan
 from zhongxinzu.rules.services import rulebooks_for
@@ -43,51 +44,103 @@ VISIT_SOON_WORKING_DAYS = 3
 # --- the overview snapshot -------------------------------------------------------------------
 
 
-def snapshot_refresh(*, year: int, as_of: dt.date | None = None, root=None) -> int:
+def snapshot_refresh(
+    *,
+    year: int,
+    as_of: dt.date | None = None,
+    root=None,
+    skip_frozen: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> int:
     """Evaluate every active group (of `root`'s subtree, if given) for `year` and store the
-    verdicts in GroupCompliance, SNAPSHOT_CHUNK groups at a time. Returns the groups done."""
+    verdicts in GroupCompliance, SNAPSHOT_CHUNK groups at a time, each chunk in its own short
+    transaction; progress(done, total, stage) after each. With skip_frozen, groups whose year
+    is closed by a published assessment keep their last snapshot. Returns the groups done."""
     as_of = as_of or timezone.localdate()
-    now = timezone.now()
     qs = StudyGroup.objects.filter(is_active=True).select_related("unit").order_by("pk")
     if root is not None:
         qs = qs.filter(access.subtree_q([root], "unit__"))
+    if skip_frozen:
+        qs = qs.exclude(frozen_q(year))
+    total = qs.count() if progress else 0
     done, last = 0, 0
     while True:
         chunk = list(qs.filter(pk__gt=last)[:SNAPSHOT_CHUNK])
         if not chunk:
             return done
-        results = evaluate(chunk, Period.year(year), as_of=as_of)
-        rows = [
-            GroupCompliance(
-                group_id=r.group.pk,
-                year=year,
-                worst=r.worst,
-                missed=r.missed,
-                at_risk=r.at_risk,
-                statuses={k: c.status for k, c in r.checks.items()},
-                codes=r.codes,
-                as_of=as_of,
-                computed_at=now,
-            )
-            for r in results.values()
-        ]
-        with transaction.atomic():
-            GroupCompliance.objects.bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["group", "year"],
-                update_fields=[
-                    "worst",
-                    "missed",
-                    "at_risk",
-                    "statuses",
-                    "codes",
-                    "as_of",
-                    "computed_at",
-                ],
-            )
+        _snapshot_store(chunk, year, as_of)
         done += len(chunk)
         last = chunk[-1].pk
+        if progress:
+            progress(done, total, f"已重算{done}个中心组")
+
+
+def snapshot_years(today: dt.date | None = None) -> tuple[int, int]:
+    """The years whose figures a write may still change: this year and the previous one."""
+    today = today or timezone.localdate()
+    return today.year, today.year - 1
+
+
+def frozen_q(year: int) -> Q:
+    """Groups whose `year` is closed: an assessment of that year covering them is published."""
+    owners = AssessmentScheme.objects.filter(
+        year=year, status=AssessmentScheme.Status.PUBLISHED
+    ).values_list("owner_unit_id", flat=True)
+    units = list(Unit.objects.filter(pk__in=list(owners)))
+    return access.subtree_q(units, "unit__") if units else Q(pk__in=[])
+
+
+def snapshot_refresh_groups(*, group_ids: Iterable[int], today: dt.date | None = None) -> None:
+    """Bring these groups' snapshots up to date after a write: for this year, and for the
+    previous year unless its assessment covering the group is already published. Groups
+    that have no snapshot row yet get one, so the totals count them from now on."""
+    today = today or timezone.localdate()
+    this_year, last_year = snapshot_years(today)
+    ids = sorted(group_ids)
+    for start in range(0, len(ids), SNAPSHOT_CHUNK):
+        groups = StudyGroup.objects.filter(
+            pk__in=ids[start : start + SNAPSHOT_CHUNK], is_active=True
+        ).select_related("unit")
+        current = list(groups)
+        if current:
+            _snapshot_store(current, this_year, today)
+        previous = list(groups.exclude(frozen_q(last_year)))
+        if previous:
+            _snapshot_store(previous, last_year, today)
+
+
+def _snapshot_store(groups: list[StudyGroup], year: int, as_of: dt.date) -> None:
+    results = evaluate(groups, Period.year(year), as_of=as_of)
+    now = timezone.now()
+    rows = [
+        GroupCompliance(
+            group_id=r.group.pk,
+            year=year,
+            worst=r.worst,
+            missed=r.missed,
+            at_risk=r.at_risk,
+            statuses={k: c.status for k, c in r.checks.items()},
+            codes=r.codes,
+            as_of=as_of,
+            computed_at=now,
+        )
+        for r in results.values()
+    ]
+    with transaction.atomic():
+        GroupCompliance.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["group", "year"],
+            update_fields=[
+                "worst",
+                "missed",
+                "at_risk",
+                "statuses",
+                "codes",
+                "as_of",
+                "computed_at",
+            ],
+        )
 
 
 # --- the annual report's narrative -----------------------------------------------------------

@@ -15,7 +15,6 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from zhongxinzu.jobs.registry import register
-from zhongxinzu.jobs.services import accepts_progress
 
 
 @register("assessment.compute", "考核结果计算")
@@ -26,9 +25,8 @@ def assessment_compute(*, job, progress):
     scheme = AssessmentScheme.objects.filter(pk=job.target_id).first()
     if scheme is None:
         raise ValidationError("考核方案已不存在")
-    kwargs = {"progress": progress} if accepts_progress(services.scheme_compute) else {}
     progress(0, 0, "正在计算各中心组得分")
-    n = services.scheme_compute(actor=job.started_by, scheme=scheme, **kwargs)
+    n = services.scheme_compute(actor=job.started_by, scheme=scheme, progress=progress)
     return f"已计算{n}个中心组的考核结果", reverse("assessment:ranking", args=[scheme.pk])
 
 
@@ -36,9 +34,8 @@ def assessment_compute(*, job, progress):
 def compliance_refresh(*, job, progress):
     from zhongxinzu.compliance import services
 
-    kwargs = {"progress": progress} if accepts_progress(services.snapshot_refresh) else {}
     progress(0, 0, "正在重算各中心组的合规状态")
-    n = services.snapshot_refresh(year=job.year, root=job.unit, **kwargs)
+    n = services.snapshot_refresh(year=job.year, root=job.unit, progress=progress)
     return f"已刷新{n}个中心组的合规状态", reverse("compliance:overview")
 
 

@@ -12,7 +12,6 @@ one transaction."""
 
 from __future__ import annotations
 
-import inspect
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -75,10 +74,6 @@ def job_progress(job: Job):
         )
 
     return progress
-
-
-def accepts_progress(fn) -> bool:
-    return "progress" in inspect.signature(fn).parameters
 
 
 def job_run(*, job_id: int) -> None:

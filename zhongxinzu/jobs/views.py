@@ -53,10 +53,15 @@ def job_status(request, pk):
     return response
 
 
+def refresh_year(value) -> int:
+    this_year = timezone.localdate().year
+    return this_year - 1 if str(value) == str(this_year - 1) else this_year
+
+
 @require_POST
 @supervisors
 def compliance_refresh_start(request):
-    """Full compliance refresh of the supervisor's unit subtree for the current year."""
+    """Full compliance refresh of the supervisor's unit subtree for this year or the last."""
     units = list(access.scoped_units(request.user).order_by("depth", "path")[:1])
     unit = units[0] if units else None
     if unit is None:
@@ -67,7 +72,7 @@ def compliance_refresh_start(request):
             actor=request.user,
             kind="compliance.refresh",
             unit=unit,
-            year=timezone.localdate().year,
+            year=refresh_year(request.POST.get("year")),
         )
     except ValidationError as e:
         fail(request, e)

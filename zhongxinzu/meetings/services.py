@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from zhongxinzu.audit.services import audit_record
+from zhongxinzu.lib.changes import figures_changed
 from zhongxinzu.lib.uploads import validate_office_upload
 from zhongxinzu.lib.versioning import save_versioned
 from zhongxinzu.meetings.models import (
@@ -196,6 +197,7 @@ def session_create(
         materials=materials,
     )
     _set_agenda(session, first_item=first_item, agenda=agenda, speakers=speakers)
+    figures_changed(session.group_id)
     audit_record(
         actor=actor,
         action="create",
@@ -241,6 +243,7 @@ def session_update(
         setattr(session, key, value.strip() if key in ("title", "place") else value)
     save_versioned(session, expected_version=expected_version, fields=SESSION_FIELDS)
     _set_agenda(session, first_item=first_item, agenda=agenda, speakers=speakers)
+    figures_changed(session.group_id)
     audit_record(actor=actor, action="update", obj=session, detail=changes)
     return session
 
@@ -254,6 +257,7 @@ def session_mark_held(*, actor, session: StudySession, now: dt.datetime | None =
     if now < session.starts_at:
         raise ValidationError("学习尚未开始，不能标记为已举行")
     _mark_held(session, now)
+    figures_changed(session.group_id)
     audit_record(actor=actor, action="session_held", obj=session)
     return session
 
@@ -305,6 +309,7 @@ def session_record(
     )
     session.status, session.recorded_at = StudySession.Status.RECORDED, now
     created = _sync_makeups(session)
+    figures_changed(session.group_id)
     audit_record(actor=actor, action="session_record", obj=session, detail={"makeups": created})
     return session
 
@@ -332,6 +337,7 @@ def attachment_add(*, actor, session: StudySession, upload) -> SessionAttachment
     attachment = SessionAttachment(session=session, name=name, uploaded_by=actor)
     attachment.file.save(name, ContentFile(data), save=False)
     attachment.save()
+    figures_changed(session.group_id)
     audit_record(actor=actor, action="create", obj=attachment, detail={"session": session.pk})
     return attachment
 
@@ -340,6 +346,7 @@ def attachment_add(*, actor, session: StudySession, upload) -> SessionAttachment
 def attachment_delete(*, actor, attachment: SessionAttachment) -> None:
     if attachment.session.status == StudySession.Status.RECORDED:
         raise ValidationError(LOCKED)
+    figures_changed(attachment.session.group_id)
     audit_record(
         actor=actor, action="delete", obj=attachment, detail={"session": attachment.session_id}
     )
@@ -412,6 +419,7 @@ def attendance_save(
     if session.status == StudySession.Status.PLANNED and now >= session.starts_at:
         _mark_held(session, now)
     created = _sync_makeups(session)
+    figures_changed(session.group_id)
     audit_record(
         actor=actor,
         action="attendance",
@@ -578,6 +586,7 @@ def leave_create(
         reason=reason.strip()[:300],
         is_late=bool(rules["leave_before_session"]) and now >= session.starts_at,
     )
+    figures_changed(session.group_id)
     audit_record(
         actor=actor,
         action="create",
@@ -628,6 +637,7 @@ def leave_approve(*, actor, leave: LeaveRequest, note: str = "") -> LeaveRequest
         },
     )
     _sync_makeups(session)
+    figures_changed(leave.session.group_id)
     audit_record(actor=actor, action="approve", obj=leave, detail={"note": leave.decision_note})
     return leave
 
@@ -637,6 +647,7 @@ def leave_refuse(*, actor, leave: LeaveRequest, note: str) -> LeaveRequest:
     if not (note or "").strip():
         raise ValidationError({"note": "不批准时请填写审批意见"})
     _decide(actor=actor, leave=leave, status=LeaveRequest.Status.REFUSED, note=note)
+    figures_changed(leave.session.group_id)
     audit_record(actor=actor, action="refuse", obj=leave, detail={"note": leave.decision_note})
     return leave
 
@@ -665,6 +676,7 @@ def makeup_submit(*, actor, makeup: MakeUp, text: str, upload=None) -> MakeUp:
         "",
     )
     makeup.save()
+    figures_changed(makeup.attendance.session.group_id)
     audit_record(actor=actor, action="submit", obj=makeup, detail={"file": data is not None})
     return makeup
 
@@ -680,6 +692,7 @@ def makeup_confirm(*, actor, makeup: MakeUp) -> MakeUp:
         timezone.now(),
     )
     makeup.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    figures_changed(makeup.attendance.session.group_id)
     audit_record(actor=actor, action="confirm", obj=makeup)
     return makeup
 
@@ -693,5 +706,6 @@ def makeup_return(*, actor, makeup: MakeUp, note: str) -> MakeUp:
         raise ValidationError({"note": "退回时请填写退回意见"})
     makeup.status, makeup.return_note = MakeUp.Status.OPEN, note.strip()[:300]
     makeup.save(update_fields=["status", "return_note"])
+    figures_changed(makeup.attendance.session.group_id)
     audit_record(actor=actor, action="return", obj=makeup, detail={"note": makeup.return_note})
     return makeup

@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from zhongxinzu.audit.models import AuditEntry
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.lib import uploads, xlsx
+from zhongxinzu.lib.changes import figures_changed
 from zhongxinzu.org import access, services
 from zhongxinzu.org.models import Membership, Person, PostCategory, StudyGroup, Unit
 
@@ -194,6 +195,7 @@ def _run(*, actor, data, filename, kind, columns, parse, apply, object_type) -> 
             audit_record(
                 actor=actor, action="import", object_type=object_type, detail=result.audit_detail()
             )
+            figures_changed(groups=[pk for pk, _ in result.groups])
     except ValidationError as e:
         for message in e.messages:
             result.add(None, "", message)

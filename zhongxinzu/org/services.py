@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhongxinzu.audit.services import audit_record
+from zhongxinzu.lib.changes import figures_changed
 from zhongxinzu.lib.versioning import save_versioned
 from zhongxinzu.org.access import subtree_q
 from zhongxinzu.org.models import (
@@ -154,6 +155,7 @@ def group_create(*, actor, unit: Unit, name: str = "") -> StudyGroup:
         name=name or f"{unit.name}理论学习中心组",
         established_on=timezone.localdate(),
     )
+    figures_changed(group.pk)
     audit_record(actor=actor, action="create", obj=group)
     return group
 
@@ -238,6 +240,9 @@ def person_update(*, actor, person: Person, expected_version: int | None = None,
 def person_deactivate(*, actor, person: Person, on: dt.date | None = None) -> Person:
     """A person leaves: deactivate and end their open memberships (records stay)."""
     on = on or timezone.localdate()
+    figures_changed(
+        groups=active_open_memberships(person=person).values_list("group_id", flat=True)
+    )
     ended = active_open_memberships(person=person).update(end_date=on)
     Person.objects.filter(pk=person.pk).update(is_active=False)
     person.is_active = False
@@ -303,6 +308,7 @@ def membership_create(
         end_date=end_date,
         note=note,
     )
+    figures_changed(group.pk)
     audit_record(actor=actor, action="create", obj=m)
     return m
 
@@ -329,6 +335,7 @@ def membership_update(
         expected_version=expected_version,
         fields=["role", "role_rank", "start_date", "end_date", "note"],
     )
+    figures_changed(membership.group_id)
     audit_record(actor=actor, action="update", obj=m, detail={k: str(v) for k, v in data.items()})
     return m
 
@@ -341,6 +348,7 @@ def membership_end(
         raise ValidationError({"end_date": "结束日期不能早于起始日期"})
     membership.end_date = end_date
     save_versioned(membership, expected_version=expected_version, fields=["end_date"])
+    figures_changed(membership.group_id)
     audit_record(actor=actor, action="end", obj=membership, detail={"end_date": str(end_date)})
     return membership
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhongxinzu.audit.services import audit_record
+from zhongxinzu.lib.changes import figures_changed
 from zhongxinzu.lib.uploads import extension_of, validate_office_upload
 from zhongxinzu.lib.versioning import save_versioned
 from zhongxinzu.org import access
@@ -116,6 +117,7 @@ def output_create(
     if data is not None:
         output.file.save(f"f.{extension_of(upload.name)}", ContentFile(data), save=False)
     output.save()
+    figures_changed(group.pk)
     audit_record(
         actor=actor,
         action="create",
@@ -175,6 +177,7 @@ def output_update(
     if old_file:
         storage = output.file.storage
         transaction.on_commit(lambda: storage.delete(old_file))
+    figures_changed(output.group_id)
     audit_record(
         actor=actor,
         action="update",
@@ -191,6 +194,7 @@ def output_delete(*, actor, output: Output) -> None:
     _require_changeable(output)
     stored = output.file.name
     storage = output.file.storage
+    figures_changed(output.group_id)
     audit_record(actor=actor, action="delete", obj=output)
     output.delete()
     if stored:
@@ -224,6 +228,7 @@ def output_review(
         expected_version=expected_version,
         fields=["status", "reviewed_by", "reviewed_at", "review_comment"],
     )
+    figures_changed(output.group_id)
     audit_record(
         actor=actor,
         action="approve" if approve else "return",
@@ -280,6 +285,7 @@ def conversion_create(
         issued_on=issued_on,
         description=_text(description),
     )
+    figures_changed(output.group_id)
     audit_record(
         actor=actor, action="create", obj=conversion, detail={"output": output.pk, "kind": kind}
     )
@@ -292,6 +298,7 @@ def conversion_delete(*, actor, conversion: Conversion) -> None:
         access.can_record_for_group(actor, conversion.output.group_id),
         "只有本中心组的学习秘书可以删除成果转化",
     )
+    figures_changed(conversion.output.group_id)
     audit_record(actor=actor, action="delete", obj=conversion)
     conversion.delete()
 

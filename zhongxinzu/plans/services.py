@@ -14,6 +14,7 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from zhongxinzu.audit.services import audit_record
+from zhongxinzu.lib.changes import figures_changed
 from zhongxinzu.lib.uploads import validate_office_upload
 from zhongxinzu.lib.versioning import save_versioned
 from zhongxinzu.org import access
@@ -226,6 +227,7 @@ def prompt_acknowledge(*, actor, prompt: Prompt, group: StudyGroup) -> PromptAck
             ack = PromptAck.objects.create(prompt=prompt, group=group, acknowledged_by=actor)
     except IntegrityError:
         raise ValidationError("本中心组已签收该学习提示") from None
+    figures_changed(group.pk)
     audit_record(
         actor=actor, action="acknowledge", obj=prompt, detail={"group": group.pk, "ack": ack.pk}
     )
@@ -378,6 +380,7 @@ def plan_create(
                     )
                 )
         PlanTopic.objects.bulk_create(topics)
+    figures_changed(group.pk)
     audit_record(
         actor=actor,
         action="create",
@@ -400,6 +403,7 @@ def plan_update(
     for key, value in data.items():
         setattr(plan, key, value)
     save_versioned(plan, expected_version=expected_version, fields=["title", "guidance"])
+    figures_changed(plan.group_id)
     audit_record(actor=actor, action="update", obj=plan, detail=changes)
     return plan
 
@@ -487,6 +491,7 @@ def topic_add(
     if data["order"] is None:
         data["order"] = plan.topics.count() + 1
     topic = PlanTopic.objects.create(plan=plan, **data)
+    figures_changed(plan.group_id)
     audit_record(actor=actor, action="create", obj=topic, detail={"plan": plan.pk})
     return topic
 
@@ -525,6 +530,7 @@ def topic_update(
     PlanTopic.objects.filter(pk=topic.pk).update(**data)
     for key, value in data.items():
         setattr(topic, key, value)
+    figures_changed(topic.plan.group_id)
     audit_record(actor=actor, action="update", obj=topic, detail={"plan": plan.pk, **changes})
     return topic
 
@@ -534,6 +540,7 @@ def topic_delete(*, actor, topic: PlanTopic) -> None:
     plan = topic.plan
     _require_secretary(actor, plan)
     _require_editable(plan)
+    figures_changed(topic.plan.group_id)
     audit_record(actor=actor, action="delete", obj=topic, detail={"plan": plan.pk})
     topic.delete()
 
@@ -558,6 +565,7 @@ def plan_submit(*, actor, plan: YearPlan, expected_version=None) -> YearPlan:
         submitted_at=timezone.now(),
         return_comment="",
     )
+    figures_changed(plan.group_id)
     audit_record(actor=actor, action="submit", obj=plan)
     return plan
 
@@ -574,6 +582,7 @@ def plan_approve(*, actor, plan: YearPlan, expected_version=None) -> YearPlan:
         approved_at=timezone.now(),
         approved_by=actor,
     )
+    figures_changed(plan.group_id)
     audit_record(actor=actor, action="approve", obj=plan)
     return plan
 
@@ -586,6 +595,7 @@ def plan_return(*, actor, plan: YearPlan, comment: str, expected_version=None) -
     if not _text(comment):
         raise ValidationError({"comment": "退回时请填写修改意见"})
     _transition(plan, expected_version, status=YearPlan.Status.DRAFT, return_comment=_text(comment))
+    figures_changed(plan.group_id)
     audit_record(actor=actor, action="return", obj=plan, detail={"comment": _text(comment)})
     return plan
 
@@ -603,6 +613,7 @@ def plan_file(*, actor, plan: YearPlan, expected_version=None) -> YearPlan:
         status=YearPlan.Status.FILED,
         filed_at=plan.filed_at or timezone.now(),
     )
+    figures_changed(plan.group_id)
     audit_record(actor=actor, action="file", obj=plan, detail={"first_filing": first})
     return plan
 
@@ -624,6 +635,7 @@ def plan_reopen(*, actor, plan: YearPlan, reason: str, expected_version=None) ->
     _transition(
         plan, expected_version, status=YearPlan.Status.DRAFT, approved_at=None, approved_by=None
     )
+    figures_changed(plan.group_id)
     audit_record(
         actor=actor,
         action="reopen",

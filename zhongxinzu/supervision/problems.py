@@ -18,6 +18,7 @@ from django.db.models.fields import BooleanField
 from django.utils import timezone
 
 from zhongxinzu.audit.services import audit_record
+from zhongxinzu.lib.changes import figures_changed
 from zhongxinzu.lib.uploads import validate_upload_bytes
 from zhongxinzu.lib.versioning import ConflictError
 from zhongxinzu.org import access
@@ -182,6 +183,7 @@ def problem_create(
         department=department.strip(),
         deadline=deadline,
     )
+    figures_changed(group.pk)
     audit_record(actor=actor, action="problem_create", obj=problem, detail={"source": source})
     return problem
 
@@ -221,6 +223,7 @@ def rectification_report_add(
     current.status = Rectification.Status.REPORTED
     current.version += 1
     current.save(update_fields=["status", "version"])
+    figures_changed(rectification.problem.group_id)
     audit_record(
         actor=actor, action="rectification_report", obj=current, detail={"file": bool(file_data)}
     )
@@ -243,6 +246,7 @@ def rectification_close(
     current.return_note = ""
     current.version += 1
     current.save()
+    figures_changed(rectification.problem.group_id)
     audit_record(actor=actor, action="rectification_close", obj=current)
     return current
 
@@ -266,6 +270,7 @@ def rectification_return(
     current.return_note = note
     current.version += 1
     current.save()
+    figures_changed(rectification.problem.group_id)
     audit_record(actor=actor, action="rectification_return", obj=current, detail={"note": note})
     return current
 

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zhongxinzu.audit.services import audit_record
+from zhongxinzu.lib.changes import figures_changed
 from zhongxinzu.lib.versioning import ConflictError
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Unit
@@ -396,6 +397,7 @@ def score_sheet_save(
         sheet.submitted_at = timezone.now()
     sheet.version += 1
     sheet.save()
+    figures_changed(visit.group_id)
     audit_record(
         actor=actor,
         action="score_sheet_submit" if submit else "score_sheet_save",

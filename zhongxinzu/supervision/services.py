@@ -14,6 +14,7 @@ from django.utils import timezone
 from zhongxinzu.accounts.models import User
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.compliance.models import Notification
+from zhongxinzu.lib.changes import figures_changed
 from zhongxinzu.lib.versioning import save_versioned
 from zhongxinzu.lib.workdays import add_working_days
 from zhongxinzu.org import access
@@ -506,6 +507,7 @@ def visit_update(
         expected_version=expected_version,
         fields=["team", "planned_on", "session", "materials_due", "summary_due"],
     )
+    figures_changed(visit.group_id, visit.observer_group_id)
     audit_record(
         actor=actor,
         action="visit_update",
@@ -520,6 +522,7 @@ def visit_remove(*, actor, visit: ObservationVisit) -> None:
     plan = visit.plan
     _deny_unless(access.supervises(actor, plan.owner_unit), "只能调整本人督导单位的旁听计划")
     _require_draft(plan)
+    figures_changed(visit.group_id, visit.observer_group_id)
     audit_record(
         actor=actor,
         action="visit_remove",
@@ -601,6 +604,7 @@ def visit_plan_publish(*, actor, plan: VisitPlan, expected_version: int | None =
                 )
             )
     created = Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    figures_changed(groups=group_ids)
     audit_record(
         actor=actor,
         action="publish",
@@ -643,6 +647,7 @@ def visit_materials_send(*, actor, visit: ObservationVisit, note: str = "") -> O
     _advance(visit, ObservationVisit.Stage.BEFORE)
     save_versioned(visit, expected_version=None, fields=["materials_sent_at", "stage"])
     late = visit.materials_due is not None and timezone.localdate() > visit.materials_due
+    figures_changed(visit.group_id, visit.observer_group_id)
     audit_record(
         actor=actor,
         action="visit_materials",
@@ -670,6 +675,7 @@ def visit_checklist_save(
     }
     _advance(visit, ObservationVisit.Stage.BEFORE)
     save_versioned(visit, expected_version=None, fields=["checklist", "stage"])
+    figures_changed(visit.group_id, visit.observer_group_id)
     audit_record(actor=actor, action="visit_checklist", obj=visit, detail={"checked": len(checked)})
     return visit
 
@@ -682,6 +688,7 @@ def visit_onsite_save(*, actor, visit: ObservationVisit, comments: str) -> Obser
     visit.onsite_comments = _text(comments)
     _advance(visit, ObservationVisit.Stage.DURING)
     save_versioned(visit, expected_version=None, fields=["onsite_comments", "stage"])
+    figures_changed(visit.group_id, visit.observer_group_id)
     audit_record(actor=actor, action="visit_onsite", obj=visit)
     return visit
 
@@ -694,6 +701,7 @@ def visit_interview_save(*, actor, visit: ObservationVisit, notes: str) -> Obser
     visit.interview_notes = _text(notes)
     _advance(visit, ObservationVisit.Stage.AFTER)
     save_versioned(visit, expected_version=None, fields=["interview_notes", "stage"])
+    figures_changed(visit.group_id, visit.observer_group_id)
     audit_record(actor=actor, action="visit_interview", obj=visit)
     return visit
 
@@ -733,6 +741,7 @@ def visit_summary_submit(
         ],
     )
     late = visit.summary_due is not None and timezone.localdate() > visit.summary_due
+    figures_changed(visit.group_id, visit.observer_group_id)
     audit_record(
         actor=actor, action="visit_summary", obj=visit, detail={"chars": used, "late": late}
     )
@@ -750,6 +759,7 @@ def visit_feedback_send(*, actor, visit: ObservationVisit) -> ObservationVisit:
     visit.feedback_sent_at = timezone.now()
     visit.stage = ObservationVisit.Stage.CLOSED
     save_versioned(visit, expected_version=None, fields=["feedback_sent_at", "stage"])
+    figures_changed(visit.group_id, visit.observer_group_id)
     audit_record(actor=actor, action="visit_feedback", obj=visit)
     return visit
 

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, help="年度，默认今年")
+        parser.add_argument(
+            "--year", type=int, help="年度，默认今年及上一年（上一年已发布考核结果的除外）"
+        )
         parser.add_argument("--date", help="按哪一天计算（YYYY-MM-DD），默认今天")
         parser.add_argument("--unit", help="只计算该单位编码及其下级")
 
@@ -26,13 +28,17 @@ class Command(BaseCommand):
                 as_of = dt.date.fromisoformat(options["date"])
             except ValueError:
                 raise CommandError("日期格式应为 YYYY-MM-DD") from None
-        year = options["year"] or as_of.year
         root = None
         if options["unit"]:
             root = Unit.objects.filter(code=options["unit"]).first()
             if root is None:
                 raise CommandError(f"没有编码为“{options['unit']}”的单位")
-        started = time.monotonic()
-        done = snapshot_refresh(year=year, as_of=as_of, root=root)
-        took = time.monotonic() - started
-        self.stdout.write(f"已计算 {done} 个中心组的{year}年度规则落实情况，用时 {took:.1f} 秒")
+        if options["year"]:
+            years = [(options["year"], False)]
+        else:
+            years = [(as_of.year, False), (as_of.year - 1, True)]
+        for year, skip_frozen in years:
+            started = time.monotonic()
+            done = snapshot_refresh(year=year, as_of=as_of, root=root, skip_frozen=skip_frozen)
+            took = time.monotonic() - started
+            self.stdout.write(f"已计算 {done} 个中心组的{year}年度规则落实情况，用时 {took:.1f} 秒")
