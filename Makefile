@@ -1,6 +1,7 @@
 # 中心组学习管理平台 — the two commands of the README: `make run` and `make test`.
 #
-#   make run    virtualenv + install + migrate (SQLite) + demo data + http://127.0.0.1:$(PORT)
+#   make run    virtualenv + install + migrate (SQLite) + demo data + job worker +
+#               http://127.0.0.1:$(PORT) (scripts/run-demo.sh stops both together)
 #   make test   ruff + suite on SQLite + suite on PostgreSQL + browser tests (Debian chromium)
 #   make bench  benchmark harness, writes BENCHMARKS.md
 #
@@ -50,7 +51,7 @@ var/demo-secret-key: | $(BIN)/python
 run: install var/demo-secret-key
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
-	$(DEMO_ENV) $(BIN)/python manage.py runserver --insecure 127.0.0.1:$(PORT)
+	$(DEMO_ENV) BIN=$(BIN) PORT=$(PORT) scripts/run-demo.sh
 
 lint: install-test
 	$(BIN)/ruff check .

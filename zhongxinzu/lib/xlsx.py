@@ -178,6 +178,24 @@ def read_rows(data: bytes, *, headers: Sequence[str]) -> Iterator[tuple[int, dic
         wb.close()
 
 
+def count_rows(data: bytes) -> int:
+    """Non-empty rows below the header of the first sheet; 0 for an unreadable file (the
+    import itself then says what is wrong)."""
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        return 0
+    try:
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()
+        rows = ws.iter_rows(min_row=2, values_only=True)
+        return sum(1 for row in rows if any(v not in (None, "") for v in row))
+    except Exception:
+        return 0
+    finally:
+        wb.close()
+
+
 def _unquote(value: Any) -> Any:
     if (
         isinstance(value, str)

@@ -22,11 +22,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils.crypto import get_random_string
 
 from zhongxinzu.audit.models import AuditEntry
 from zhongxinzu.audit.services import audit_record
+from zhongxinzu.jobs.models import Job
+from zhongxinzu.jobs.services import job_start
 from zhongxinzu.lib import uploads, xlsx
 from zhongxinzu.lib.changes import figures_changed
 from zhongxinzu.org import access, services
@@ -163,12 +169,18 @@ def units_import(*, actor, data: bytes, filename: str) -> ImportResult:
     )
 
 
-def import_upload(*, actor, kind: str, upload) -> ImportResult:
-    """Import an uploaded file (a view's request.FILES item). A file refused before
-    parsing (oversize, wrong type) is audited as a failed import like any other."""
+def import_upload(*, actor, kind: str, upload) -> ImportResult | Job:
+    """Import an uploaded file (a view's request.FILES item). A file with more data rows
+    than JOBS_IMPORT_SYNC_MAX_ROWS is stored and imported by a background job, which is
+    returned instead. A file refused before parsing (oversize, wrong type) is audited as a
+    failed import like any other."""
     name = getattr(upload, "name", "") or ""
     try:
         data = uploads.read_upload(upload)
+        rows = xlsx.count_rows(data)
+        if rows > settings.JOBS_IMPORT_SYNC_MAX_ROWS:
+            uploads.validate_upload_bytes(data, filename=name, allowed={"xlsx"})
+            return _import_job(actor=actor, kind=kind, data=data, name=name, rows=rows)
     except ValidationError as e:
         result = ImportResult(kind=kind, filename=name)
         for message in e.messages:
@@ -177,6 +189,20 @@ def import_upload(*, actor, kind: str, upload) -> ImportResult:
         return result
     importer = units_import if kind == "units" else roster_import
     return importer(actor=actor, data=data, filename=name)
+
+
+def _import_job(*, actor, kind: str, data: bytes, name: str, rows: int) -> Job:
+    unit = access.scoped_units(actor).order_by("depth", "path").first()
+    if unit is None:
+        raise ValidationError("没有可导入的范围")
+    with transaction.atomic():
+        path = default_storage.save(f"jobs/imports/{get_random_string(24)}.xlsx", ContentFile(data))
+        return job_start(
+            actor=actor,
+            kind=f"org.import_{kind}",
+            unit=unit,
+            params={"file": path, "name": name[:200], "rows": rows},
+        )
 
 
 def _run(*, actor, data, filename, kind, columns, parse, apply, object_type) -> ImportResult:

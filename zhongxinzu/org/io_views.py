@@ -1,11 +1,13 @@
 """Excel import and export pages. The work happens in org/imports.py and org/exports.py."""
 
 from django import forms
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zhongxinzu.jobs.models import Job
 from zhongxinzu.lib.forms import ProductForm
 from zhongxinzu.lib.views import role_required
 from zhongxinzu.lib.xlsx import xlsx_response
@@ -73,6 +75,9 @@ def _import_page(request, *, kind: str, group):
         result = imports.import_upload(
             actor=request.user, kind=kind, upload=form.cleaned_data["file"]
         )
+        if isinstance(result, Job):
+            messages.success(request, f"文件较大（{result.params['rows']}行），已转入后台导入")
+            return redirect("jobs:detail", pk=result.pk)
     failed = bool(form.errors) or (result is not None and not result.ok)
     return render(
         request,
