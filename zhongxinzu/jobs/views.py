@@ -17,7 +17,12 @@ supervisors = role_required(lambda p: p.is_supervisor)
 @require_GET
 @login_required
 def job_list(request):
-    return render(request, "jobs/job_list.html", {"jobs": jobs_visible(request.user)[:100]})
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "jobs/job_list.html",
+        {"jobs": jobs_visible(request.user)[:100], "refresh_years": [this_year, this_year - 1]},
+    )
 
 
 @require_GET

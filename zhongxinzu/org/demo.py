@@ -280,7 +280,18 @@ def _supervision_year(city: DemoCity, rng: random.Random, today: dt.date) -> Non
     build_supervision_year(city, rng, today)
 
 
-STEPS = [build_org, build_accounts, _study_year, _supervision_year]
+def _demo_jobs(city: DemoCity, rng: random.Random, today: dt.date) -> None:
+    """The city supervisor's full recount of this year and last, queued for the worker that
+    `make run` starts: the job list shows real runs with their progress from the start."""
+    from zhongxinzu.jobs.services import job_start
+
+    supervisor = User.objects.get(username="supervisor")
+    root = Unit.objects.get(code=ROOT_CODE)
+    for year in (today.year, today.year - 1):
+        job_start(actor=supervisor, kind="compliance.refresh", unit=root, year=year)
+
+
+STEPS = [build_org, build_accounts, _study_year, _supervision_year, _demo_jobs]
 
 
 def demo_present() -> bool:
