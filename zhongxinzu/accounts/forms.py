@@ -73,6 +73,18 @@ class UserEditForm(ProductForm):
     )
 
 
+class PersonLinkForm(ProductForm):
+    person_id = forms.IntegerField(
+        label="人员编号",
+        required=False,
+        min_value=1,
+        help_text=(
+            "人员页面地址 /org/people/编号/ 中的数字；留空则解除关联。"
+            "关联后该账号按此人在名册中的身份取得业务权限。"
+        ),
+    )
+
+
 class UserCreateForm(UserEditForm, NewPasswordForm):
     username = forms.CharField(
         label="用户名", max_length=150, help_text="字母、数字和 @ . + - _，创建后不能修改。"

@@ -20,6 +20,7 @@ urlpatterns = [
     # security admin: roles and lockouts
     path("grants/", views.grant_list, name="grant_list"),
     path("grants/new/", views.grant_create, name="grant_create"),
+    path("grants/accounts/<int:pk>/person/", views.person_link, name="person_link"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("lockouts/", views.lockout_list, name="lockout_list"),
     path("lockouts/<int:pk>/unlock/", views.lockout_unlock, name="lockout_unlock"),

@@ -28,6 +28,7 @@ from zhongxinzu.accounts.forms import (
     NewPasswordForm,
     OtpForm,
     PasswordChangeForm,
+    PersonLinkForm,
     UserCreateForm,
     UserEditForm,
 )
@@ -348,6 +349,29 @@ def _attach_roster_roles(accounts) -> None:
     )
     for m in memberships:
         people[m.person_id].roster_roles.append(f"{m.group.name}·{m.get_role_display()}")
+
+
+@require_http_methods(["GET", "POST"])
+@sec_admins
+def person_link(request, pk):
+    """Link an account to a person of the rosters (or unlink it): the person's group roles
+    become the account's, so this is the security admin's act, like a grant."""
+    account = get_object_or_404(User.objects.select_related("person__unit"), pk=pk)
+    form = PersonLinkForm(request.POST or None, initial={"person_id": account.person_id})
+    if form.is_valid():
+        try:
+            services.user_update(
+                actor=request.user,
+                user=account,
+                full_name=account.first_name,
+                person_id=form.cleaned_data["person_id"],
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, f"已更新账号“{account.username}”的关联人员")
+            return redirect("accounts:grant_list")
+    return render(request, "accounts/person_link.html", {"form": form, "account": account})
 
 
 @require_http_methods(["GET", "POST"])

@@ -68,6 +68,8 @@ ENTRIES = [
     # security admin: roles and lockouts
     Page("accounts:grant_list", "GET", SEC_ADMIN),
     Page("accounts:grant_create", "GET", SEC_ADMIN),
+    Page("accounts:person_link", "GET", SEC_ADMIN, obj="account"),
+    Page("accounts:person_link", "POST", SEC_ADMIN, obj="account", data={"person_id": "x"}),
     Page(
         "accounts:grant_create",
         "POST",

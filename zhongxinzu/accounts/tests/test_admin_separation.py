@@ -55,6 +55,44 @@ def test_security_admin_may_link_an_account_to_a_person(world):
     assert account.person_id == person.pk
 
 
+def test_security_admin_links_a_person_on_its_page_and_the_grant_list_shows_the_roles(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    from zhongxinzu.audit.models import AuditEntry
+
+    person = world.people["child"]
+    account = services.user_create(
+        actor=world.users["sys_admin"],
+        username="proxy",
+        full_name="代理",
+        raw_password="Init#Pass2026",
+    )
+    sec = world.login(Client(), "sec_admin")
+    grants = sec.get(reverse("accounts:grant_list"), {"q": "proxy"}).content.decode()
+    assert reverse("accounts:person_link", args=[account.pk]) in grants
+    r = sec.post(reverse("accounts:person_link", args=[account.pk]), {"person_id": person.pk})
+    assert r.status_code == 302
+    account.refresh_from_db()
+    assert account.person_id == person.pk
+    assert AuditEntry.objects.filter(
+        user=world.users["sec_admin"], action="update", object_id=str(account.pk)
+    ).exists()
+    grants = sec.get(reverse("accounts:grant_list"), {"q": "proxy"}).content.decode()
+    assert f"名册：{world.groups['child'].name}·成员" in grants
+    # A person already linked elsewhere is refused with the form's message; nothing changes.
+    other = services.user_create(
+        actor=world.users["sys_admin"],
+        username="proxy2",
+        full_name="代理二",
+        raw_password="Init#Pass2026",
+    )
+    r = sec.post(reverse("accounts:person_link", args=[other.pk]), {"person_id": person.pk})
+    assert "该人员已关联账号“proxy”" in r.content.decode()
+    other.refresh_from_db()
+    assert other.person_id is None
+
+
 @pytest.mark.parametrize("target", ["audit_admin", "sec_admin"])
 def test_system_admin_cannot_disable_another_admin(world, target):
     victim = world.users[target]
