@@ -461,7 +461,12 @@ def _left(on: dt.date, due: dt.date) -> str:
 def _visit_reminders(groups_by_id, staff, on: dt.date):
     """Observation visits of published plans: materials due within VISIT_SOON_WORKING_DAYS
     working days or overdue (the host group's secretary; the leader too once overdue), and
-    the summary likewise (the team's observers, or the observing group's secretary)."""
+    the summary likewise (the team's observers, or the observing group's secretary).
+
+    The texts are built from the visit as it stands today, and the keys carry the visit's
+    date and the deadline the text announces: each reminder goes out once for a given date,
+    and a visit moved after a reminder went out (or a deadline recomputed) gets one new
+    reminder with the new date instead of none. The earlier one stays in the inbox as sent."""
     soon = add_working_days(on, VISIT_SOON_WORKING_DAYS)
     since = on - dt.timedelta(days=LOOKBACK_DAYS)
     rows = list(
@@ -494,12 +499,13 @@ def _visit_reminders(groups_by_id, staff, on: dt.date):
         g, link = groups_by_id[gid], _url("supervision:visit_detail", pk)
         when = f"{day:%m月%d日}"
         if m_sent is None and m_due is not None and since <= m_due <= soon:
+            dates = f"{day:%Y%m%d}:{m_due:%Y%m%d}"
             if m_due < on:
-                key = f"visit_materials_overdue:{pk}"
+                key = f"visit_materials_overdue:{pk}:{dates}"
                 text = f"已超过报送期限（{m_due:%Y-%m-%d}），尚未报送"
                 users = staff[gid]["secretary"] + staff[gid]["leader"]
             else:
-                key = f"visit_materials_soon:{pk}"
+                key = f"visit_materials_soon:{pk}:{dates}"
                 text = f"须于{m_due:%m月%d日}前报送（{_left(on, m_due)}）"
                 users = staff[gid]["secretary"]
             for uid in users:
@@ -512,11 +518,12 @@ def _visit_reminders(groups_by_id, staff, on: dt.date):
                     link,
                 )
         if s_done is None and s_due is not None and since <= s_due <= soon:
+            dates = f"{day:%Y%m%d}:{s_due:%Y%m%d}"
             if s_due < on:
-                key = f"visit_summary_overdue:{pk}"
+                key = f"visit_summary_overdue:{pk}:{dates}"
                 text = f"已超过提交期限（{s_due:%Y-%m-%d}），请尽快提交"
             else:
-                key = f"visit_summary_soon:{pk}"
+                key = f"visit_summary_soon:{pk}:{dates}"
                 text = f"须于{s_due:%m月%d日}前提交（{_left(on, s_due)}）"
             observers = team_users[team_id] if team_id else set(staff[peer_id]["secretary"])
             for uid in observers:

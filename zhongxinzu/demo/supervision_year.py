@@ -65,18 +65,20 @@ def build_supervision_year(city, rng: random.Random, today: dt.date) -> None:
         period_end=dt.date(today.year, 12, 31),
         title=f"{today.year}年度市直单位和区县党委（党组）理论学习中心组列席旁听计划",
     )
+    # Moved while the plan is a draft: publishing tells hosts and observers the dates the
+    # visits keep (moved after, the notices would announce the planner's dates instead).
+    past = _backdate(today)
     supervision.visit_plan_publish(actor=supervisor, plan=plan)
-    _progress_visits(city, supervisor, today)
+    _progress_visits(city, supervisor, past)
     _problems(city, supervisor, today)
     _assessments(city, supervisor, root, today)
 
 
-def _progress_visits(city, supervisor, today) -> None:
+def _progress_visits(city, supervisor, past: list[ObservationVisit]) -> None:
     """Past visits reach different stages; the observer scores the visits of their team."""
     observer = city.accounts["observer"]
     template = ScoreTemplate.objects.filter(owner_unit=None).first()
     items = list(template.items.all())
-    past = _backdate(today)
     for n, visit in enumerate(past):
         stage = n % 4  # 0: only on-site comments, 1: + interview, 2: + summary, 3: closed
         supervision.visit_onsite_save(

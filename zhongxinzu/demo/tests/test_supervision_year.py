@@ -6,6 +6,7 @@ from django.utils import timezone
 from zhongxinzu.assessment.models import AssessmentScheme
 from zhongxinzu.assessment.services import talk_list
 from zhongxinzu.compliance.engine import Period, evaluate_group
+from zhongxinzu.compliance.models import Notification
 from zhongxinzu.demo.supervision_year import BOTTOM_UNIT, LATE_MATERIALS_UNIT
 from zhongxinzu.supervision.models import ObservationVisit, Rectification, ScoreSheet
 
@@ -43,3 +44,19 @@ def test_one_host_sent_its_visit_materials_late(city):
     for visit, status in [(late[0], "missed"), (on_time, "met")]:
         result = evaluate_group(visit.group, Period.year(visit.planned_on.year))
         assert result.checks["visit_materials"].status == status
+
+
+def test_visit_notices_carry_the_dates_the_visits_have(city):
+    """The observer's 旁听任务 and the hosts' notices name the day the visit takes place,
+    also for the visits the demo moved onto a past session."""
+    visits = ObservationVisit.objects.select_related("group").in_bulk()
+    notes = Notification.objects.filter(key__startswith="visit_")
+    assert notes.filter(user__username="observer").exists()
+    moved = 0
+    for note in notes:
+        visit = visits[int(note.key.split(":")[1])]
+        day = visit.planned_on
+        said = (f"{day.month}月{day.day}日", f"{day:%m月%d日}")  # notice, reminder
+        assert any(d in note.message for d in said), (note.message, day)
+        moved += visit.planned_on < timezone.localdate()
+    assert moved

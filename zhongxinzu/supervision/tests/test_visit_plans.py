@@ -281,3 +281,20 @@ def test_seed_001_scale_115_groups_24_teams_through_the_database(world):
     assert not any(v.group.unit_id in homes[v.team_id] for v in visits)
     loads = planning.team_loads(visits)
     assert len(loads) == 24 and max(loads.values()) - min(loads.values()) <= 1
+
+
+def test_publish_notices_carry_the_date_and_deadline_the_visit_has_when_published(world, city):
+    plan = _propose(world, city)
+    host = plan.visits.get(group__unit=city["units"][1])
+    new_day = city["start"] + dt.timedelta(days=15)
+    assert new_day != host.planned_on
+    t2 = city["teams"][1]
+    services.visit_update(actor=world.users["supervisor"], visit=host, team=t2, planned_on=new_day)
+    host.refresh_from_db()
+    services.visit_plan_publish(actor=world.users["supervisor"], plan=plan)
+    day = f"{new_day.month}月{new_day.day}日"
+    note = Notification.objects.get(user=city["sec_user"], key=f"visit_host:{host.pk}")
+    assert f"第二旁听组将于{day}列席旁听" in note.message
+    assert f"请于{host.materials_due}前报送" in note.message
+    note = Notification.objects.get(user=world.users["observer"], key=f"visit_observer:{host.pk}")
+    assert note.message == f"旁听任务：{day}列席旁听{host.group.name}"
