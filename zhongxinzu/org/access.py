@@ -336,16 +336,21 @@ def can_lead_group(user, group_id: int) -> bool:
 
 
 def issuer_scope_q(user, field: str) -> Q:
-    """Records issued by a unit: visible to that unit's supervisors (subtree) and to the groups
-    below it (the issuer is an ancestor of the group's unit)."""
+    """Records issued by a unit: visible to that unit's supervisors (subtree), to the groups
+    below it (the issuer is an ancestor of the group's unit) and to the supervisors of the
+    units below it, who follow them up in the groups they supervise (read-only: writing is
+    for the issuer's supervisors)."""
     p = principal_of(user)
     q = subtree_q(p.supervised, f"{field}__")
+    paths: set[str] = set()
+    for unit in p.supervised:
+        paths.update(ancestor_paths(unit))
     unit_ids = list(p.group_unit_ids.values())
     if unit_ids:
-        paths = set()
         for unit in Unit.objects.filter(pk__in=unit_ids).only("path"):
             paths.update(ancestor_paths(unit))
-        q |= Q(**{f"{field}__path__in": paths})
+    if paths:
+        q |= Q(**{f"{field}__path__in": sorted(paths)})
     return q
 
 

@@ -14,6 +14,16 @@ def supervises(user, unit: Unit) -> bool:
     return access.in_subtree(unit, access.principal_of(user).supervised)
 
 
+def follows_up(user, issuer: Unit) -> bool:
+    """Supervisors follow up what `issuer` sends down (a prompt's acknowledgements, a first
+    item's study) in the groups they supervise: those of the issuer's subtree, and, read-only,
+    those of their units below an issuer higher up. Only groups in their scope are listed."""
+    return any(
+        issuer.path.startswith(root.path) or root.path.startswith(issuer.path)
+        for root in access.principal_of(user).supervised
+    )
+
+
 # --- prompts ---------------------------------------------------------------------------
 
 

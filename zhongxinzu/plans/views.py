@@ -57,8 +57,12 @@ def prompt_list(request):
         mine = PromptAck.objects.filter(prompt=OuterRef("pk"), group_id__in=list(p.group_roles))
         qs = qs.annotate(acked=Exists(mine))
     if p.supervised:
+        # Acknowledgements by the groups the viewer supervises only: a prompt from above is
+        # also acknowledged by groups of sibling subtrees, which are not theirs to count.
         acks = (
-            PromptAck.objects.filter(prompt=OuterRef("pk"))
+            PromptAck.objects.filter(
+                access.subtree_q(p.supervised, "group__unit__"), prompt=OuterRef("pk")
+            )
             .order_by()
             .values("prompt")
             .annotate(n=Count("pk"))
@@ -148,7 +152,7 @@ def _prompt_page(request, prompt, *, attachment_form=None, status=200):
     context["ack_choices"] = StudyGroup.objects.filter(
         pk__in=[g for g in context["ack_groups"] if g not in acked]
     ).order_by("unit__path")
-    if issued and perms.supervises(request.user, prompt.issuer_unit):
+    if issued and perms.follows_up(request.user, prompt.issuer_unit):
         context.update(_prompt_tracking(request, prompt))
     return render(request, "plans/prompt_detail.html", context, status=status)
 

@@ -191,8 +191,8 @@ def prompt_acknowledge(request, prompt_id: Id, payload: PromptAckIn):
 def prompt_acks(request, prompt_id: Id, filters: Query[AckFilters]):
     user = request.auth
     prompt = _get(user, prompt_id)
-    if not perms.supervises(user, prompt.issuer_unit):
-        raise PermissionDenied("只有下发单位的督导可以查看签收情况")
+    if not perms.follows_up(user, prompt.issuer_unit):
+        raise PermissionDenied("只有下发单位及其下级单位的督导可以查看签收情况")
     groups = selectors.groups_below(prompt.issuer_unit, user)
     total = groups.count()
     acked = groups.filter(selectors.acked_q(prompt)).count()

@@ -124,18 +124,22 @@ ENTRIES = [
 
 ABOVE = {**ALL_HIDDEN, "own": OK, "parent": OK}
 ABOVE_READ_ONLY = {**ALL_HIDDEN, "own": DENIED, "parent": DENIED}
+# A supervisor of "own" follows up, read-only, what "parent" issues.
+SUBTREE_AND_ABOVE = {**SUBTREE, "parent": OK}
+SUBTREE_ABOVE_READ_ONLY = {**SUBTREE, "parent": DENIED}
 SUPERVISOR_ONLY = everyone_else({"supervisor": OK}, DENIED)
 SECRETARY_CREATES = everyone_else({"secretary": OK}, DENIED)
 MEMBERS_CREATE = everyone_else({"secretary": OK, "leader": OK, "member": OK}, DENIED)
 ISSUED_READ = everyone_else(
-    {"supervisor": SUBTREE, "secretary": ABOVE, "leader": ABOVE, "member": ABOVE}, ALL_HIDDEN
+    {"supervisor": SUBTREE_AND_ABOVE, "secretary": ABOVE, "leader": ABOVE, "member": ABOVE},
+    ALL_HIDDEN,
 )
 # Drafts are not shown to the groups at all; an issued prompt is read-only (400 for the
 # supervisor who may edit drafts, 403 for the groups).
 DRAFT_WRITE = everyone_else({"supervisor": SUBTREE}, ALL_HIDDEN)
 ISSUED_WRITE = everyone_else(
     {
-        "supervisor": SUBTREE,
+        "supervisor": SUBTREE_ABOVE_READ_ONLY,
         "secretary": ABOVE_READ_ONLY,
         "leader": ABOVE_READ_ONLY,
         "member": ABOVE_READ_ONLY,
@@ -144,7 +148,7 @@ ISSUED_WRITE = everyone_else(
 )
 ACK = everyone_else(
     {
-        "supervisor": SUBTREE_READ_ONLY,
+        "supervisor": {**SUBTREE_READ_ONLY, "parent": DENIED},
         "secretary": ABOVE,
         "leader": ABOVE,
         "member": ABOVE_READ_ONLY,
@@ -153,7 +157,7 @@ ACK = everyone_else(
 )
 ACK_TRACKING = everyone_else(
     {
-        "supervisor": SUBTREE,
+        "supervisor": SUBTREE_AND_ABOVE,
         "secretary": ABOVE_READ_ONLY,
         "leader": ABOVE_READ_ONLY,
         "member": ABOVE_READ_ONLY,
@@ -162,7 +166,7 @@ ACK_TRACKING = everyone_else(
 )
 ITEM_WRITE = everyone_else(
     {
-        "supervisor": SUBTREE,
+        "supervisor": SUBTREE_ABOVE_READ_ONLY,
         "secretary": {**ABOVE_READ_ONLY, "own": OK},
         "leader": ABOVE_READ_ONLY,
         "member": ABOVE_READ_ONLY,

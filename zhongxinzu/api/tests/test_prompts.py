@@ -78,7 +78,8 @@ def test_groups_see_the_prompts_of_the_units_above(world, api):
     own, parent = make_prompt(world, "own"), make_prompt(world, "parent")
     child, sibling = make_prompt(world, "child"), make_prompt(world, "sibling")
     assert ids(api("member").get("/api/prompts")) == {own.pk, parent.pk}
-    assert ids(api("supervisor").get("/api/prompts")) == {own.pk, child.pk}
+    # the supervisor of "own" also follows up, read-only, what the unit above sends down
+    assert ids(api("supervisor").get("/api/prompts")) == {own.pk, child.pk, parent.pk}
     assert ids(api("observer").get("/api/prompts")) == set()
     assert sibling.pk not in ids(api("secretary").get("/api/prompts"))
 
@@ -120,6 +121,22 @@ def test_secretary_acknowledges_once_and_the_supervisor_tracks_it(world, api):
     pending = api("supervisor").get(f"{path}/acks", {"state": "pending"}).json()
     assert [r["group_id"] for r in pending["items"]] == [world.groups["child"].pk]
     assert api("secretary").get(f"{path}/acks").status_code == 403
+
+
+def test_supervisor_below_the_issuer_tracks_only_its_own_groups(world, api):
+    prompt = make_prompt(world, "parent")
+    for rel in ("own", "sibling"):
+        PromptAck.objects.create(
+            prompt=prompt, group=world.groups[rel], acknowledged_by=world.users["secretary"]
+        )
+    body = api("supervisor").get(f"/api/prompts/{prompt.pk}/acks").json()
+    assert (body["total"], body["acknowledged"], body["pending"]) == (2, 1, 1)
+    assert {r["group_id"] for r in body["items"]} == {
+        world.groups["own"].pk,
+        world.groups["child"].pk,
+    }
+    patch = api("supervisor").patch(f"/api/prompts/{prompt.pk}", {"version": 1, "title": "改"})
+    assert patch.status_code == 403
 
 
 def test_acknowledge_for_a_group_not_led(world, api):

@@ -2,7 +2,8 @@
 
 Prompts and first items are issued by a unit and seen by the groups below it, so a group's
 roles see those of their own unit and of the parent unit ("above"); supervisors see those
-issued within their subtree. Plans belong to one group.
+issued within their subtree, and read-only those issued above the unit they supervise (to
+follow them up in their groups). Plans belong to one group.
 """
 
 from zhongxinzu.lib.matrix import (
@@ -19,12 +20,15 @@ from zhongxinzu.lib.matrix import (
 
 ABOVE = {**ALL_HIDDEN, "own": OK, "parent": OK}
 ABOVE_READ_ONLY = {**ALL_HIDDEN, "own": DENIED, "parent": DENIED}
+# A supervisor of "own": the subtree's records, and read-only those issued by "parent".
+SUBTREE_AND_ABOVE = {**SUBTREE, "parent": OK}
+SUBTREE_ABOVE_READ_ONLY = {**SUBTREE, "parent": DENIED}
 
 BUSINESS = everyone_else({"supervisor": OK, "secretary": OK, "leader": OK, "member": OK}, DENIED)
 SUPERVISOR_ONLY = everyone_else({"supervisor": OK}, DENIED)
 SECRETARY_ONLY = everyone_else({"secretary": OK}, DENIED)
 ISSUED_READ = everyone_else(
-    {"supervisor": SUBTREE, "secretary": ABOVE, "leader": ABOVE, "member": ABOVE}, DENIED
+    {"supervisor": SUBTREE_AND_ABOVE, "secretary": ABOVE, "leader": ABOVE, "member": ABOVE}, DENIED
 )
 DRAFT_WRITE = everyone_else({"supervisor": SUBTREE}, DENIED)
 # Drafts are not shown to the groups at all.
@@ -36,7 +40,7 @@ DRAFT_READ = {
 }
 ACK = everyone_else(
     {
-        "supervisor": SUBTREE_READ_ONLY,
+        "supervisor": {**SUBTREE_READ_ONLY, "parent": DENIED},
         "secretary": ABOVE,
         "leader": ABOVE,
         "member": ABOVE_READ_ONLY,
@@ -44,7 +48,7 @@ ACK = everyone_else(
     DENIED,
 )
 ITEM_WRITE = everyone_else(
-    {"supervisor": SUBTREE, "secretary": {**ABOVE_READ_ONLY, "own": OK}}, DENIED
+    {"supervisor": SUBTREE_ABOVE_READ_ONLY, "secretary": {**ABOVE_READ_ONLY, "own": OK}}, DENIED
 )
 PLAN_READ = everyone_else(
     {"supervisor": SUBTREE, "secretary": OWN, "leader": OWN, "member": OWN}, DENIED

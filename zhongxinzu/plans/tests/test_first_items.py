@@ -60,7 +60,7 @@ def test_pool_is_visible_to_the_subtree_below_the_owner(world):
     child = make_item(world, "child")
     sibling = make_item(world, "sibling")
     assert set(selectors.first_items_visible(world.users["member"])) == {above, own}
-    assert set(selectors.first_items_visible(world.users["supervisor"])) == {own, child}
+    assert set(selectors.first_items_visible(world.users["supervisor"])) == {above, own, child}
     assert sibling not in set(selectors.first_items_visible(world.users["secretary"]))
 
 
@@ -169,3 +169,42 @@ def test_a_studied_item_cannot_be_deleted(world, as_role):
     assert "不能删除" in response.content.decode()
     assert FirstItem.objects.filter(pk=item.pk).exists()
     assert not AuditEntry.objects.filter(action="delete", object_id=str(item.pk)).exists()
+
+
+def test_sub_unit_supervisor_follows_up_an_item_from_above_in_its_own_groups(world, as_role):
+    item = make_item(world, "parent", released_days_ago=40)
+    make_session(world.groups["own"], days_from_now=-38, first_item=item)
+    make_session(world.groups["sibling"], days_from_now=-30, first_item=item)
+    client = as_role("supervisor")
+    listing = client.get(reverse("plans:first_item_list")).content.decode()
+    assert reverse("plans:first_item_detail", args=[item.pk]) in listing
+    response = client.get(reverse("plans:first_item_detail", args=[item.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "共 2 个中心组：已作为第一议题学习 <strong>1</strong> 个，尚未学习 <strong>1</strong> 个"
+        in html
+    )
+    table = html[html.index('id="study"') :]
+    assert "按期学习" in table and "逾期未学习" in table
+    assert world.groups["own"].name in table and world.groups["child"].name in table
+    for rel in ("sibling", "parent"):
+        assert world.groups[rel].name not in table, rel
+
+
+def test_sub_unit_supervisor_cannot_change_an_item_from_above(world, as_role):
+    item = make_item(world, "parent", title="上级议题")
+    client = as_role("supervisor")
+    html = client.get(reverse("plans:first_item_detail", args=[item.pk])).content.decode()
+    assert reverse("plans:first_item_edit", args=[item.pk]) not in html
+    assert reverse("plans:first_item_delete", args=[item.pk]) not in html
+    refused = [
+        client.get(reverse("plans:first_item_edit", args=[item.pk])),
+        client.post(reverse("plans:first_item_edit", args=[item.pk]), {"title": "改"}),
+        client.post(reverse("plans:first_item_delete", args=[item.pk])),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    item.refresh_from_db()
+    assert item.title == "上级议题"
+    with pytest.raises(PermissionDenied):
+        services.first_item_delete(actor=world.users["supervisor"], item=item)

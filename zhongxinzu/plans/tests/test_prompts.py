@@ -139,9 +139,10 @@ def test_groups_see_issued_prompts_from_above_and_supervisors_their_subtree(worl
     sibling = make_prompt(world, "sibling", title="同级提示")
     seen = set(selectors.prompts_visible(world.users["member"]))
     assert seen == {above, own}
+    above_draft = make_prompt(world, "parent", status="draft", title="上级草稿")
     seen = set(selectors.prompts_visible(world.users["supervisor"]))
-    assert seen == {own, child, draft}
-    assert sibling not in seen
+    assert seen == {above, own, child, draft}
+    assert sibling not in seen and above_draft not in seen
     assert not selectors.prompts_visible(world.users["observer"]).exists()
 
 
@@ -279,3 +280,65 @@ def test_wrong_method_is_405(world, as_role):
     assert client.get(reverse("plans:prompt_issue", args=[prompt.pk])).status_code == 405
     assert client.get(reverse("plans:prompt_ack", args=[prompt.pk])).status_code == 405
     assert client.delete(reverse("plans:prompt_detail", args=[prompt.pk])).status_code == 405
+
+
+# --- a supervisor below the issuer -----------------------------------------------------
+
+
+def _ack(world, prompt, rel):
+    return PromptAck.objects.create(
+        prompt=prompt, group=world.groups[rel], acknowledged_by=world.users["secretary"]
+    )
+
+
+def test_sub_unit_supervisor_follows_up_a_prompt_from_above_in_its_own_groups(world, as_role):
+    prompt = make_prompt(world, "parent", title="上级学习提示", issued_days_ago=2)
+    _ack(world, prompt, "own")
+    _ack(world, prompt, "sibling")  # another subtree: not the supervisor's to see or count
+    client = as_role("supervisor")
+    listing = client.get(reverse("plans:prompt_list")).content.decode()
+    row = listing[listing.index("上级学习提示") :].split("</tr>")[0]
+    assert "1 个中心组" in row
+    response = client.get(reverse("plans:prompt_detail", args=[prompt.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "本人督导范围内共 2 个中心组：已签收 <strong>1</strong> 个，未签收 <strong>1</strong> 个"
+        in html
+    )
+    table = html[html.index('id="acks"') :]
+    assert world.groups["own"].name in table and world.groups["child"].name in table
+    for rel in ("sibling", "parent"):
+        assert world.groups[rel].name not in table, rel
+    pending = client.get(reverse("plans:prompt_detail", args=[prompt.pk]), {"state": "pending"})
+    table = pending.content.decode().split('id="acks"')[1]
+    assert world.groups["child"].name in table and world.groups["own"].name not in table
+
+
+def test_sub_unit_supervisor_cannot_change_a_prompt_from_above(world, as_role):
+    prompt = make_prompt(world, "parent", title="上级学习提示")
+    attachment = PromptAttachment.objects.create(prompt=prompt, name="材料.pdf", file="x.pdf")
+    client = as_role("supervisor")
+    html = client.get(reverse("plans:prompt_detail", args=[prompt.pk])).content.decode()
+    for name in ("plans:prompt_edit", "plans:prompt_issue", "plans:prompt_delete"):
+        assert reverse(name, args=[prompt.pk]) not in html, name
+    assert reverse("plans:attachment_delete", args=[attachment.pk]) not in html
+    assert "签收</button>" not in html
+    refused = [
+        client.get(reverse("plans:prompt_edit", args=[prompt.pk])),
+        client.post(reverse("plans:prompt_edit", args=[prompt.pk]), {"title": "改"}),
+        client.post(reverse("plans:prompt_issue", args=[prompt.pk])),
+        client.post(reverse("plans:prompt_delete", args=[prompt.pk])),
+        client.post(reverse("plans:prompt_ack", args=[prompt.pk])),
+        client.post(reverse("plans:attachment_add", args=[prompt.pk]), {"file": upload()}),
+        client.post(reverse("plans:attachment_delete", args=[attachment.pk])),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    prompt.refresh_from_db()
+    assert prompt.title == "上级学习提示" and prompt.attachments.count() == 1
+    assert not PromptAck.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.prompt_delete(actor=world.users["supervisor"], prompt=prompt)
+    # a draft above stays out of sight
+    draft = make_prompt(world, "parent", status="draft", title="上级草稿")
+    assert client.get(reverse("plans:prompt_detail", args=[draft.pk])).status_code == 404

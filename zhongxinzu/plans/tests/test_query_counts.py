@@ -94,3 +94,20 @@ def test_prompt_and_item_lists_query_count_does_not_grow(world, as_role):
         make_item(world, "own", title=f"议题{i}", released_on=dt.date(2025, 1, 1))
     assert_same_count(small_prompts, sql_of(client, reverse("plans:prompt_list")))
     assert_same_count(small_items, sql_of(client, reverse("plans:first_item_list")))
+
+
+def test_sub_unit_supervisor_lists_of_what_comes_from_above_do_not_grow(world, as_role):
+    make_prompt(world, "parent")
+    make_item(world, "parent")
+    client = as_role("supervisor")
+    small_prompts = sql_of(client, reverse("plans:prompt_list"))
+    small_items = sql_of(client, reverse("plans:first_item_list"))
+    groups = _grow(world, 5)
+    for i in range(15):
+        prompt = make_prompt(world, "parent", title=f"提示{i}", quarter=i % 4 + 1)
+        PromptAck.objects.create(
+            prompt=prompt, group=groups[i % 10], acknowledged_by=world.users["secretary"]
+        )
+        make_item(world, "parent", title=f"议题{i}", released_on=dt.date(2025, 1, 1))
+    assert_same_count(small_prompts, sql_of(client, reverse("plans:prompt_list")))
+    assert_same_count(small_items, sql_of(client, reverse("plans:first_item_list")))
