@@ -4,6 +4,7 @@
 #               http://127.0.0.1:$(PORT) (scripts/run-demo.sh stops both together)
 #   make test   ruff + suite on SQLite + suite on PostgreSQL + browser tests (Debian chromium)
 #   make bench  benchmark harness, writes BENCHMARKS.md
+#   make bench-load  the load run (gunicorn, 50 users), its section of BENCHMARKS.md
 #
 # pytest exits 5 when it collects no test; make treats every non-zero exit as a failure, so
 # "no tests ran" fails the build too. Nothing here masks an exit code.
@@ -13,7 +14,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?= -q
 
-.PHONY: run test lint test-sqlite test-postgres test-browser bench install install-test \
+.PHONY: run test lint test-sqlite test-postgres test-browser bench bench-load install install-test \
 	check-deploy clean
 
 $(BIN)/python:
@@ -74,6 +75,10 @@ test: lint test-sqlite test-postgres test-browser
 
 bench: install-test
 	$(BIN)/python -m bench.run
+
+# gunicorn + job workers on a copy of the bench province, 50 users over HTTP for 150 s.
+bench-load: install-test
+	$(BIN)/python -m bench.load
 
 # The production check of the README, with throw-away values.
 check-deploy: install

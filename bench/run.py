@@ -56,6 +56,8 @@ def configure() -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{DB_FILE}")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+    # A fixed key for the province's phone numbers (production takes it from the environment).
+    os.environ.setdefault("PHONE_ENCRYPTION_KEY", "YmVuY2gtb25seS1waG9uZS1rZXktMDEyMzQ1Njc4OWE=")
     os.environ["DJANGO_SETTINGS_MODULE"] = "zhongxinzu.settings"
     os.environ["DEBUG"] = "0"
     os.environ["DEMO_MODE"] = "0"
