@@ -135,3 +135,21 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _entered_calendar_days(request):
+    """lib.workdays keeps the entered holidays per process: every test starts from the
+    database (the rolled-back rows of an earlier test must not linger), and a test without
+    database access sees none, so pure functions that count working days stay pure."""
+    from zhongxinzu.lib import workdays
+
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    previous = None if uses_db else workdays.use_entered_days(lambda year: {})
+    workdays.forget_entered_days()
+    yield
+    if previous is not None:
+        workdays.use_entered_days(previous)
+    workdays.forget_entered_days()

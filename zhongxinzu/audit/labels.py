@@ -41,6 +41,8 @@ ACTIONS: dict[str, str] = {
     "assessment.adjustment_delete": "删除加扣分",
     "assessment.publish": "发布考核结果",
     "assessment.new_edition": "新建考核方案版本",
+    "calendar_day_add": "录入法定节假日和调休",
+    "calendar_day_delete": "删除法定节假日和调休",
 }
 
 # Object types that are not models, and models of apps whose Meta has no Chinese name yet.

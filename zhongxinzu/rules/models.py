@@ -54,3 +54,24 @@ class RuleValue(models.Model):
 
     def __str__(self):
         return f"{self.rule}: {self.value}"
+
+
+class CalendarDay(models.Model):
+    """An official holiday or 调休 working day entered by the system administrator; it takes
+    precedence over the chinese_calendar package (lib.workdays) and covers years the
+    package does not know yet."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "放假"
+        WORKDAY = "workday", "调休上班"
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    name = models.CharField("名称", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "法定节假日和调休"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name or self.get_kind_display()}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,9 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from zhongxinzu.audit.services import audit_record
+from zhongxinzu.lib import workdays
 from zhongxinzu.org.models import Unit
 from zhongxinzu.org.selectors import ancestor_paths
-from zhongxinzu.rules.models import Rule, RuleValue
+from zhongxinzu.rules.models import CalendarDay, Rule, RuleValue
 
 
 def month_day(value: str, year: int) -> dt.date:
@@ -163,3 +165,150 @@ def rule_value_clear(*, actor, value: RuleValue) -> None:
         detail={"rule": value.rule.key, "old": value.value, "new": None},
     )
     RuleValue.objects.filter(pk=value.pk).delete()
+
+
+# --- Official holidays and 调休 working days (lib.workdays reads them) ---
+
+HOLIDAY_WORDS = ["休", "放假", "休息", "假", "节假日", "holiday"]
+WORKDAY_WORDS = ["班", "上班", "调休上班", "补班", "工作日", "workday"]
+KIND_WORDS = {
+    **dict.fromkeys(HOLIDAY_WORDS, CalendarDay.Kind.HOLIDAY),
+    **dict.fromkeys(WORKDAY_WORDS, CalendarDay.Kind.WORKDAY),
+}
+CALENDAR_MAX_LINES = 400
+CALENDAR_MAX_RANGE = 31
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+_SPLIT = re.compile(r"[\s,，]+")
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    line: int
+    date: dt.date
+    kind: str
+    name: str
+
+
+def calendar_year_days(year: int) -> workdays.EnteredDays:
+    """One year's entered days as lib.workdays reads them (registered in apps.py)."""
+    rows = CalendarDay.objects.filter(date__year=year).values_list("date", "kind")
+    return {day: kind == CalendarDay.Kind.WORKDAY for day, kind in rows}
+
+
+def _calendar_changed() -> None:
+    workdays.forget_entered_days()
+    transaction.on_commit(workdays.forget_entered_days)
+
+
+def _parse_date(text: str) -> dt.date | None:
+    match = _DATE.fullmatch(text)
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def _parse_days(token: str) -> list[dt.date] | str:
+    """The day or range ("2027-10-01至2027-10-07") of a line, or what is wrong with it."""
+    parts = re.split(r"至|~|～", token)
+    if len(parts) > 2:
+        return f"“{token}”不是有效日期"
+    dates = [_parse_date(p) for p in parts]
+    bad = [p for p, d in zip(parts, dates, strict=True) if d is None]
+    if bad:
+        return f"“{bad[0]}”不是有效日期，请按“2027-01-01”的格式填写"
+    first, last = dates[0], dates[-1]
+    if not 2000 <= first.year <= 2100 or not 2000 <= last.year <= 2100:
+        return "日期应在2000年到2100年之间"
+    if last < first:
+        return f"“{token}”的结束日期早于开始日期"
+    if (last - first).days >= CALENDAR_MAX_RANGE:
+        return f"一行的日期范围不能超过{CALENDAR_MAX_RANGE}天"
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def parse_calendar_lines(text: str) -> list[CalendarEntry]:
+    """Lines "日期 [名称] 休|上班" as entries; every error of every line, with its number."""
+    entries: list[CalendarEntry] = []
+    errors: list[str] = []
+    seen: dict[dt.date, int] = {}
+    lines = text.splitlines()
+    if len(lines) > CALENDAR_MAX_LINES:
+        raise ValidationError({"lines": f"一次最多录入{CALENDAR_MAX_LINES}行"})
+    for number, raw in enumerate(lines, start=1):
+        words = [w for w in _SPLIT.split(raw.strip()) if w]
+        if not words or words[0].startswith("#"):
+            continue
+        days = _parse_days(words[0])
+        if isinstance(days, str):
+            errors.append(f"第{number}行：{days}")
+            continue
+        kinds = {KIND_WORDS[w.lower()] for w in words[1:] if w.lower() in KIND_WORDS}
+        if len(kinds) != 1:
+            errors.append(
+                f"第{number}行：请写明“休”（放假）或“上班”（调休上班）"
+                if not kinds
+                else f"第{number}行：不能同时写“休”和“上班”"
+            )
+            continue
+        kind = kinds.pop()
+        name = " ".join(w for w in words[1:] if w.lower() not in KIND_WORDS)
+        if len(name) > 40:
+            errors.append(f"第{number}行：名称最多40个字")
+            continue
+        for day in days:
+            if day in seen:
+                errors.append(f"第{number}行：{day:%Y-%m-%d}与第{seen[day]}行重复")
+                continue
+            seen[day] = number
+            entries.append(CalendarEntry(number, day, kind, name))
+    if errors:
+        raise ValidationError({"lines": errors})
+    if not entries:
+        raise ValidationError({"lines": "请至少填写一行，例如“2027-01-01 元旦 休”"})
+    return entries
+
+
+@transaction.atomic
+def calendar_days_add(*, actor, lines: str) -> list[CalendarDay]:
+    """Enter official holidays and 调休 working days pasted as lines, e.g. "2027-01-01 元旦 休",
+    "2027-02-07 调休上班", "2027-10-01至2027-10-07 国庆节 休". All lines or none (a bad
+    line or a day already entered refuses the paste); audited; working days follow at once."""
+    entries = parse_calendar_lines(lines)
+    taken = {d.date: d for d in CalendarDay.objects.filter(date__in=[e.date for e in entries])}
+    if taken:
+        raise ValidationError(
+            {
+                "lines": [
+                    f"第{e.line}行：{e.date:%Y-%m-%d}已录入为“{taken[e.date]}”，如需修改请先删除"
+                    for e in entries
+                    if e.date in taken
+                ]
+            }
+        )
+    days = CalendarDay.objects.bulk_create(
+        CalendarDay(date=e.date, kind=e.kind, name=e.name) for e in entries
+    )
+    audit_record(
+        actor=actor,
+        action="calendar_day_add",
+        object_type=CalendarDay._meta.label,
+        detail={"days": [[f"{e.date:%Y-%m-%d}", e.kind, e.name] for e in entries]},
+    )
+    _calendar_changed()
+    return days
+
+
+@transaction.atomic
+def calendar_day_delete(*, actor, day: CalendarDay) -> None:
+    """Remove an entered day: chinese_calendar (or Monday–Friday) applies to it again."""
+    audit_record(
+        actor=actor,
+        action="calendar_day_delete",
+        obj=day,
+        detail={"date": f"{day.date:%Y-%m-%d}", "kind": day.kind, "name": day.name},
+    )
+    CalendarDay.objects.filter(pk=day.pk).delete()
+    _calendar_changed()

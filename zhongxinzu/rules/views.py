@@ -1,32 +1,43 @@
 """Rule overrides for supervisors: the values in force for a unit of their subtree and year,
 where each comes from, and setting or clearing an override (audited by the services).
 National/common defaults are not editable here: a supervisor overrides only within their
-subtree."""
+subtree. The system administrator keeps the official holidays and 调休 working days."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhongxinzu.lib import workdays
 from zhongxinzu.lib.views import (
     apply_errors,
     fail,
     paginate,
     querystring_without_page,
     role_required,
+    year_param,
 )
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Unit
 from zhongxinzu.org.selectors import ancestor_paths
-from zhongxinzu.rules.forms import RuleValueForm
-from zhongxinzu.rules.models import Rule, RuleValue
-from zhongxinzu.rules.services import format_value, rule_value_clear, rule_value_set, rulebook_for
+from zhongxinzu.rules.access import can_edit_calendar
+from zhongxinzu.rules.forms import CalendarDaysForm, RuleValueForm
+from zhongxinzu.rules.models import CalendarDay, Rule, RuleValue
+from zhongxinzu.rules.services import (
+    calendar_day_delete,
+    calendar_days_add,
+    format_value,
+    rule_value_clear,
+    rule_value_set,
+    rulebook_for,
+)
 
 supervisors = role_required(lambda p: p.is_supervisor)
+calendar_editors = role_required(can_edit_calendar)
 
 
 def _year(request) -> int:
@@ -146,3 +157,38 @@ def value_clear(request, pk):
     else:
         messages.success(request, f"已清除“{unit.name}”的“{value.rule.label}”设置，恢复上级取值")
     return redirect(f"{reverse('rules:rule_list')}?unit={unit.pk}&year={_year(request)}")
+
+
+@require_http_methods(["GET", "POST"])
+@calendar_editors
+def calendar(request):
+    year = year_param(request, timezone.localdate().year)
+    form = CalendarDaysForm(request.POST or None)
+    if form.is_valid():
+        try:
+            added = calendar_days_add(actor=request.user, lines=form.cleaned_data["lines"])
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, f"已录入{len(added)}天")
+            return redirect(f"{reverse('rules:calendar')}?year={added[0].date.year}")
+    return render(
+        request,
+        "rules/calendar.html",
+        {
+            "year": year,
+            "days": CalendarDay.objects.filter(date__year=year),
+            "years": sorted({d.year for d in CalendarDay.objects.dates("date", "year")} | {year}),
+            "built_in": workdays.package_covers(year),
+            "form": form,
+        },
+    )
+
+
+@require_POST
+@calendar_editors
+def calendar_delete(request, pk):
+    day = get_object_or_404(CalendarDay, pk=pk)
+    calendar_day_delete(actor=request.user, day=day)
+    messages.success(request, f"已删除“{day}”")
+    return redirect(f"{reverse('rules:calendar')}?year={day.date.year}")
