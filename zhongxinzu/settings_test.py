@@ -27,3 +27,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"},
 }
+# WhiteNoise serves STATIC_ROOT (collectstatic's output, absent in a fresh clone) and warns
+# on every request when the directory is missing; the suite serves static files from the
+# apps (StaticFilesStorage above), so an empty directory is all it needs.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

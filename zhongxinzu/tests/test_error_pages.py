@@ -32,10 +32,14 @@ def test_make_run_serves_the_demo_with_debug_off():
     commands = subprocess.run(
         ["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    runserver = [line for line in commands.splitlines() if "runserver" in line]
-    assert runserver, commands
-    assert "DEBUG=0" in runserver[0] and "DEMO_MODE=1" in runserver[0]
+    serve = [line for line in commands.splitlines() if "scripts/run-demo.sh" in line]
+    assert serve, commands
+    assert "DEBUG=0" in serve[0] and "DEMO_MODE=1" in serve[0]
     assert "DEBUG=1" not in commands
+    # The script starts the job worker beside the server, which stops both on exit.
+    script = (ROOT / "scripts" / "run-demo.sh").read_text()
+    assert "manage.py db_worker" in script and "manage.py runserver --insecure" in script
+    assert "trap stop EXIT" in script
 
 
 @pytest.mark.django_db

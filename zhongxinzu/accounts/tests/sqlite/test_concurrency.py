@@ -53,10 +53,6 @@ SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
-    reason="SQLite write lock",
-)
 def test_page_view_succeeds_while_another_connection_holds_a_write_transaction(world, tmp_path):
     User.objects.filter(username="member").update(password_changed_at=timezone.now())
     path = tmp_path / "db.sqlite3"
