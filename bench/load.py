@@ -45,6 +45,12 @@ SECONDS = int(os.environ.get("LOAD_SECONDS", "150"))
 PASSWORD = "Load@2026bench"  # set on the copy only
 LOAD_DIR = bench.DATA / "load"
 START_BACKGROUND_AFTER = 10
+PLURAL = {
+    "supervisor": "supervisors",
+    "secretary": "secretaries",
+    "leader": "leaders",
+    "member": "members",
+}
 # Roles of the simulated users: (role, how many of every 50).
 MIX = [("supervisor", 10), ("secretary", 10), ("leader", 10), ("member", 20)]
 # A production deployment sits behind nginx with one address per user; here every user
@@ -248,6 +254,8 @@ def start_server(url: str, port: int, log: Path) -> tuple[subprocess.Popen, list
         "RATELIMIT_CACHE_DIR": str(LOAD_DIR / "ratelimit"),
         "MEDIA_ROOT": str(LOAD_DIR / "media"),
         "LOG_LEVEL": "ERROR",
+        # No collectstatic on the copy: WhiteNoise's warning about it once per worker.
+        "PYTHONWARNINGS": "ignore:No directory at",
     }
     python = str(Path(sys.executable))
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
@@ -606,7 +614,7 @@ def run(url: str, vendor: str, province: str, year: int) -> int:
         "`deploy/gunicorn.conf.py` (its default worker count, sync workers) and two job "
         "workers (`manage.py db_worker`); the load generator runs on the same machine",
         f"**Users:** {len(actors)} logged-in users at once "
-        + ", ".join(f"{n} {role}s" for role, n in _role_counts(actors).items())
+        + ", ".join(f"{n} {PLURAL[role]}" for role, n in _role_counts(actors).items())
         + f", each looping over its role's pages with a pause of 0.3–1.2 s, for {elapsed:.0f} s",
         f"**Background work during the run** (started {START_BACKGROUND_AFTER} s in by the root "
         f"supervisor through the web pages: {kicked}): " + "; ".join(outcomes),
@@ -616,8 +624,10 @@ def run(url: str, vendor: str, province: str, year: int) -> int:
         f"**Server CPU per request:** {gunicorn_cpu * 1000 / max(total_served, 1):.1f} ms "
         f"(gunicorn's CPU over the whole run, {gunicorn_cpu:.1f} s, startup and "
         f"{len(actors)} logins included, over {total_served:,} requests served after the logins)",
-        "Server time is gunicorn's request time (%(D)s); client time adds the network stack "
-        "and the load generator's own waiting for the CPU on this 2-core machine",
+        "Server time is gunicorn's request time (%(D)s) of the request itself; client time is "
+        "what the user waits, the redirect followed (the landing page / answers with a "
+        "redirect to the role's home page, which its client time includes), plus the load "
+        "generator's own waiting for the CPU of this 2-core machine it shares with the server",
     ]
     write_section(label, section(label, rows, facts))
     print(section(label, rows, facts))

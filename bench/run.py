@@ -706,8 +706,17 @@ def write_report(
             lines.append(f"- {r.name}: slowest query {r.slowest}")
     lines.append("")
     text = "\n".join(lines)
-    REPORT.write_text(text, encoding="utf-8")
+    REPORT.write_text(text + kept_load_runs(), encoding="utf-8")
     return text
+
+
+def kept_load_runs() -> str:
+    """The "Load run" sections that `make bench-load` wrote (bench/load.py), kept as they are."""
+    if not REPORT.exists():
+        return ""
+    old = REPORT.read_text(encoding="utf-8")
+    sections = re.findall(r"\n## Load run \(.*?(?=\n## |\Z)", old, flags=re.S)
+    return "".join(sections)
 
 
 def built_steps(steps: dict) -> str:

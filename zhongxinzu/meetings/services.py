@@ -16,6 +16,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.lib.changes import figures_changed
+from zhongxinzu.lib.text import NAME_MAX, date_problem, name_problem
 from zhongxinzu.lib.uploads import validate_office_upload
 from zhongxinzu.lib.versioning import save_versioned
 from zhongxinzu.meetings.models import (
@@ -73,6 +74,10 @@ def _roster_ids(group: StudyGroup, day: dt.date) -> set[int]:
 # --- sessions ----------------------------------------------------------------------------
 
 
+def _too_long(value: str, limit: int) -> str | None:
+    return f"不能超过{limit}个字（当前{len(value)}个字）" if len(value) > limit else None
+
+
 def session_validate(
     *,
     group: StudyGroup,
@@ -93,10 +98,16 @@ def session_validate(
         errors["kind"] = "请选择学习形式"
     if not (title or "").strip():
         errors["title"] = "请填写学习主题"
+    elif problem := name_problem(title) or _too_long(title, NAME_MAX):
+        errors["title"] = problem
     if not (place or "").strip():
         errors["place"] = "请填写学习地点"
+    elif problem := name_problem(place) or _too_long(place, NAME_MAX):
+        errors["place"] = problem
     if starts_at is None:
         errors["starts_at"] = "请填写开始时间"
+    elif problem := date_problem(starts_at):
+        errors["starts_at"] = problem
     if ends_at is None:
         errors["ends_at"] = "请填写结束时间"
     elif starts_at is not None and ends_at <= starts_at:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.lib.changes import figures_changed
+from zhongxinzu.lib.text import LONG_TEXT_MAX, name_problem
 from zhongxinzu.lib.uploads import extension_of, validate_office_upload
 from zhongxinzu.lib.versioning import save_versioned
 from zhongxinzu.org import access
@@ -53,8 +54,14 @@ def _validate(*, group: StudyGroup, kind: str, title: str, body: str, session, h
         errors["title"] = "请填写题目"
     elif len(_text(title)) > 200:
         errors["title"] = "题目不能超过200个字"
+    elif problem := name_problem(title):
+        errors["title"] = problem
     if not _text(body) and not has_file:
         errors["body"] = "请填写正文或上传文件"
+    elif len(body or "") > LONG_TEXT_MAX:
+        errors["body"] = (
+            f"正文不能超过{LONG_TEXT_MAX}个字（当前{len(body)}个字），较长的材料请上传文件"
+        )
     if session is not None and session.group_id != group.pk:
         errors["session"] = "只能关联本中心组的学习"
     if errors:

@@ -58,6 +58,31 @@ def test_hand_in_refusals(world, api):
     past = make_session(world.groups["own"], days_from_now=-1)
     late = hand_in(api, world, kind="speech", session=past.pk)
     assert (late.status_code, late.json()["field"]) == (400, "session")
+    huge = hand_in(api, world, body="学" * 300_000)
+    assert huge.status_code in (400, 422) and huge.json()["field"] == "body"
+    two_lines = hand_in(api, world, title="心得\r\n附件.exe")
+    assert two_lines.status_code in (400, 422) and two_lines.json()["field"] == "title"
+    assert not Output.objects.exists()
+
+
+def test_the_services_refuse_what_every_path_must_refuse(world):
+    """Forms and API schemas bound their fields; the services hold the same line for any
+    other caller (imports, jobs, the shell)."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from zhongxinzu.outputs import services
+
+    with pytest.raises(ValidationError) as e:
+        services.output_create(
+            actor=world.users["member"],
+            group=world.groups["own"],
+            kind="article",
+            title="\u202e心得exe.docx",
+            body="学" * 300_000,
+        )
+    assert set(e.value.message_dict) == {"title", "body"}
+    assert "20000" in e.value.message_dict["body"][0]
     assert not Output.objects.exists()
 
 

@@ -99,6 +99,24 @@ def test_planning_refusals(world, api):
     assert not StudySession.objects.exists()
 
 
+def test_the_session_service_refuses_implausible_dates_and_broken_titles(world):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    starts = dt.datetime(9999, 12, 21, 9, 0, tzinfo=dt.UTC)
+    with pytest.raises(ValidationError) as e:
+        services.session_validate(
+            group=world.groups["own"],
+            kind="study",
+            title="学习\n第二行",
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2),
+            place="\u200b",
+        )
+    assert set(e.value.message_dict) == {"title", "starts_at", "place"}
+    assert e.value.message_dict["starts_at"][0].startswith("日期不能晚于")
+
+
 def test_update_keeps_what_is_not_sent(world, api):
     item = make_item(world, "own")
     client = api("secretary")
