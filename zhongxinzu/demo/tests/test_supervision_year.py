@@ -29,11 +29,26 @@ def test_rectifications_are_open_overdue_and_closed(city):
     assert overdue.count() >= 2
 
 
-def test_one_group_is_at_the_bottom_two_years_running(city):
+def _bottom(scheme) -> tuple[set[int], int]:
+    """The groups at or below the bottom_n-th lowest total, and how many share that total."""
+    totals = sorted(scheme.results.values_list("total", flat=True))
+    cut = totals[scheme.bottom_n - 1]
+    at_or_below = set(scheme.results.filter(total__lte=cut).values_list("group_id", flat=True))
+    return at_or_below, scheme.results.filter(total=cut).count()
+
+
+def test_the_talk_list_holds_the_bottom_of_both_years_with_the_tie_at_the_cut(city):
     year = timezone.localdate().year
-    assert AssessmentScheme.objects.get(year=year - 1).status == "published"
+    previous = AssessmentScheme.objects.get(year=year - 1)
+    assert previous.status == "published"
     scheme = AssessmentScheme.objects.get(year=year)
-    assert BOTTOM_UNIT in [g.unit.code for g in talk_list(scheme=scheme)]
+    (this_bottom, tied_now), (last_bottom, tied_then) = _bottom(scheme), _bottom(previous)
+    listed = talk_list(scheme=scheme)
+    assert {g.pk for g in listed} == this_bottom & last_bottom
+    assert BOTTOM_UNIT in [g.unit.code for g in listed]
+    # A tie at the cut both years: everyone tied is on the list, more than bottom_n groups.
+    assert tied_now >= 2 and tied_then >= 2
+    assert len(listed) > 1
 
 
 def test_one_host_sent_its_visit_materials_late(city):
