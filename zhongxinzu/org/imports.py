@@ -35,6 +35,7 @@ from zhongxinzu.jobs.models import Job
 from zhongxinzu.jobs.services import job_start
 from zhongxinzu.lib import uploads, xlsx
 from zhongxinzu.lib.changes import figures_changed
+from zhongxinzu.lib.text import name_problem
 from zhongxinzu.org import access, services
 from zhongxinzu.org.models import Membership, Person, PostCategory, StudyGroup, Unit
 
@@ -632,6 +633,8 @@ def _parse_unit_row(number: int, cells: dict, result: ImportResult) -> _UnitRow 
         result.add(number, "单位名称", "请填写单位名称")
     elif len(name) > 100:
         result.add(number, "单位名称", "单位名称不能超过100个字")
+    elif problem := name_problem(name):
+        result.add(number, "单位名称", problem)
     kind = xlsx.cell_text(cells["类型"])
     if kind not in Unit.Kind.values:
         result.add(number, "类型", f"单位类型不正确，应为：{KIND_LABELS}")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from zhongxinzu.audit.services import audit_record
 from zhongxinzu.lib.changes import figures_changed
+from zhongxinzu.lib.text import name_problem
 from zhongxinzu.lib.versioning import save_versioned
 from zhongxinzu.org.access import subtree_q
 from zhongxinzu.org.models import (
@@ -50,6 +51,8 @@ def unit_validate(*, code: str, name: str, kind: str, exclude_pk=None) -> None:
     errors = {}
     if not name or not name.strip():
         errors["name"] = "请填写单位名称"
+    elif problem := name_problem(name):
+        errors["name"] = problem
     if not CODE_RE.match(code or ""):
         errors["code"] = "单位编码只能包含字母、数字、下划线和短横线，最长40位"
     elif Unit.objects.filter(code=code).exclude(pk=exclude_pk).exists():
@@ -179,6 +182,8 @@ def person_validate(*, name: str, gender: str, phone: str) -> None:
         errors["name"] = "请填写姓名"
     elif len(name.strip()) > 40:
         errors["name"] = "姓名不能超过40个字"
+    elif problem := name_problem(name):
+        errors["name"] = problem
     if gender not in Person.Gender.values:
         errors["gender"] = "性别应为“男”或“女”"
     if phone and not PHONE_RE.match(phone):

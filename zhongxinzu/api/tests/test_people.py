@@ -85,6 +85,10 @@ def test_create_validation_in_chinese_with_the_field(world, api):
         "field": "phone",
         "errors": [{"field": "phone", "message": "手机号应为11位数字（或带区号的固定电话）"}],
     }
+    response = api("secretary").post(
+        "/api/people", {"unit": world.units["own"].pk, "name": "王\n建国", "gender": "男"}
+    )
+    assert response.status_code == 400 and response.json()["field"] == "name"
     response = api("secretary").post("/api/people", {"unit": world.units["own"].pk, "name": "王"})
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "gender", "message": "请填写此项"}]

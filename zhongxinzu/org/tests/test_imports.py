@@ -270,6 +270,22 @@ def test_roster_scope(world, role, code, allowed):
         assert _counts() == before
 
 
+def test_names_with_direction_overrides_or_line_breaks_are_refused(world):
+    """The same name rule as the forms and the API: an import cannot smuggle in a name
+    that displays as something else."""
+    client = world.login(Client(), "secretary")
+    rows = [*GOOD]
+    rows[1] = roster_row("\u202e李二", rank=2, phone="")  # Excel row 3
+    before = _counts()
+    text = _post(client, "org:import_roster", roster_file(rows)).content.decode()
+    assert "第3行" in text and "名称不能包含文字方向控制字符" in text
+    assert _counts() == before
+    supervisor = world.login(Client(), "supervisor")
+    response = _post(supervisor, "org:import_units", units_file([unit_row("A8", "\u200b\u200b")]))
+    assert "名称不能只由空白或不可见字符组成" in response.content.decode()
+    assert not Unit.objects.filter(code__in=["A8"]).exists()
+
+
 def test_inactive_unit_is_refused(world):
     Unit.objects.filter(pk=world.units["child"].pk).update(is_active=False)
     StudyGroup.objects.filter(pk=world.groups["child"].pk).update(is_active=False)
