@@ -24,6 +24,7 @@ from zhongxinzu.api.routers import (
     experts,
     first_items,
     groups,
+    jobs,
     leave_requests,
     makeups,
     memberships,
@@ -158,3 +159,4 @@ api.add_router("/score-sheets", score_sheets.router)
 api.add_router("/problems", problems.router)
 api.add_router("/rectifications", rectifications.router)
 api.add_router("/assessments", assessments.router)
+api.add_router("/jobs", jobs.router)

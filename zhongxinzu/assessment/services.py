@@ -471,6 +471,23 @@ def _compute_inputs(scheme: AssessmentScheme) -> tuple:
     )
 
 
+def scheme_compute_start(*, actor, scheme: AssessmentScheme):
+    """Queue the computation of a draft scheme as a background job (pages and API alike);
+    ValidationError when the scheme is published or its computation is already running."""
+    from zhongxinzu.jobs.services import job_start
+
+    _deny_unless_manager(actor, scheme)
+    if scheme.status != Status.DRAFT:
+        raise ValidationError("已发布的方案不能重新计算，如需调整请创建新版本")
+    return job_start(
+        actor=actor,
+        kind="assessment.compute",
+        unit=scheme.owner_unit,
+        year=scheme.year,
+        target_id=scheme.pk,
+    )
+
+
 def scheme_compute(
     *,
     actor,

@@ -312,19 +312,9 @@ def adjustment_delete(request, pk):
 @supervisors
 def scheme_compute(request, pk):
     """Queue the computation as a background job and show its progress page."""
-    from zhongxinzu.jobs.services import job_start
-
     scheme = _scheme_for(request, pk)
     try:
-        if scheme.status != Status.DRAFT:
-            raise ValidationError("已发布的方案不能重新计算，如需调整请创建新版本")
-        job = job_start(
-            actor=request.user,
-            kind="assessment.compute",
-            unit=scheme.owner_unit,
-            year=scheme.year,
-            target_id=scheme.pk,
-        )
+        job = services.scheme_compute_start(actor=request.user, scheme=scheme)
     except ValidationError as e:
         fail(request, e)
         return redirect("assessment:scheme_detail", pk=scheme.pk)

@@ -42,6 +42,7 @@ from zhongxinzu.api.common import (
     person_name,
 )
 from zhongxinzu.api.errors import FieldError
+from zhongxinzu.api.routers.jobs import JobOut, job_out
 from zhongxinzu.api.schemas import Id, PageParams, VersionIn
 from zhongxinzu.assessment import metrics, services
 from zhongxinzu.assessment.models import (
@@ -451,14 +452,16 @@ def adjustment_delete(request, scheme_id: Id, adjustment_id: Id):
 
 @router.post(
     "/{scheme_id}/compute",
-    response={200: SchemeDetailOut, **ERRORS},
-    summary="计算考核结果：各中心组得分、排名和等次（草稿方案）",
+    response={202: JobOut, **ERRORS},
+    summary=(
+        "计算考核结果（草稿方案）：在后台计算各中心组得分、排名和等次，"
+        "返回后台任务，用 GET /api/jobs/{id} 查看进度"
+    ),
 )
 def scheme_compute(request, scheme_id: Id):
     user = request.auth
     scheme = _get(user, scheme_id)
-    services.scheme_compute(actor=user, scheme=scheme)
-    return _one(user, scheme.pk)
+    return Status(202, job_out(services.scheme_compute_start(actor=user, scheme=scheme)))
 
 
 @router.post(

@@ -16,6 +16,7 @@ from zhongxinzu.assessment import services
 from zhongxinzu.assessment.models import Adjustment, AssessmentScheme, ManualScore
 from zhongxinzu.assessment.tests.helpers import YEAR, add_groups, published_scheme
 from zhongxinzu.audit.models import AuditEntry
+from zhongxinzu.jobs.testing import run_worker
 
 BASE = "/api/assessments"
 
@@ -175,7 +176,29 @@ def test_indicators_are_added_with_no_weight_and_deleted_once_emptied(world, api
 # --- computing and ranking -------------------------------------------------------------
 
 
-def test_compute_and_ranking_through_the_api(world, api):
+@pytest.fixture
+def compute(django_capture_on_commit_callbacks):
+    """POST …/compute queues a background job (202); the worker then runs it."""
+
+    def run(client, path):
+        with django_capture_on_commit_callbacks(execute=True):
+            queued = client.post(f"{path}/compute")
+        assert queued.status_code == 202, queued.content
+        job = queued.json()
+        assert (job["kind"], job["status"], job["finished"]) == (
+            "assessment.compute",
+            "queued",
+            False,
+        )
+        run_worker()
+        done = client.get(f"/api/jobs/{job['id']}").json()
+        assert (done["status"], done["finished"], done["percent"]) == ("done", True, 100), done
+        return done
+
+    return run
+
+
+def test_compute_and_ranking_through_the_api(world, api, compute):
     client = api("supervisor")
     scheme = create(api, world)
     path = f"{BASE}/{scheme['id']}"
@@ -187,9 +210,9 @@ def test_compute_and_ranking_through_the_api(world, api):
     )
     assert bonus.status_code == 201, bonus.content
     assert (bonus.json()["points"], bonus.json()["created_by"]) == (5, "supervisor")
-    computed = client.post(f"{path}/compute")
-    assert computed.status_code == 200, computed.content
-    assert computed.json()["result_count"] == 2
+    computed = compute(client, path)
+    assert computed["result_text"] == "已计算2个中心组的考核结果"
+    assert client.get(path).json()["result_count"] == 2
     ranking = client.get(f"{path}/results")
     assert ranking.status_code == 200
     rows = ranking.json()["items"]
@@ -216,7 +239,7 @@ def scheme_grades(scheme_json: dict) -> list:
     return [[g["name"], g["threshold"]] for g in scheme_json["grades"]]
 
 
-def test_manual_scores_need_a_reason_and_show_on_the_card(world, api):
+def test_manual_scores_need_a_reason_and_show_on_the_card(world, api, compute):
     scheme = draft(world)
     archive = scheme.indicators.get(metric="archive")
     client = api("supervisor")
@@ -275,7 +298,7 @@ def test_manual_scores_need_a_reason_and_show_on_the_card(world, api):
     assert [(s["group_id"], s["score"], s["reason"]) for s in saved.json()["scores"]] == [
         (own.pk, 8.5, "档案齐全规范")
     ]
-    assert client.post(f"{path}/compute").status_code == 200
+    compute(client, path)
     result = scheme.results.get(group=own)
     card = client.get(f"{BASE}/results/{result.pk}").json()
     line = next(x for x in card["lines"] if x["indicator_id"] == archive.pk)
@@ -314,13 +337,13 @@ def test_adjustments_need_evidence_and_a_group_of_the_subtree(world, api):
 # --- publishing and editions -----------------------------------------------------------
 
 
-def test_publish_locks_and_a_new_edition_takes_the_changes(world, api):
+def test_publish_locks_and_a_new_edition_takes_the_changes(world, api, compute):
     scheme = draft(world)
     client = api("supervisor")
     path = f"{BASE}/{scheme.pk}"
     early = client.post(f"{path}/publish", {"version": 1})
     assert early.status_code == 400 and "请先计算" in early.json()["detail"]
-    client.post(f"{path}/compute")
+    compute(client, path)
     assert client.post(f"{path}/publish", {"version": 9}).status_code == 409
     published = client.post(f"{path}/publish", {"version": 1})
     assert published.status_code == 200, published.content
@@ -358,7 +381,7 @@ def test_publish_locks_and_a_new_edition_takes_the_changes(world, api):
 
     renamed = client.patch(f"{BASE}/{second['id']}", {"version": 1, "name": "修订后的方案"})
     assert renamed.status_code == 200, renamed.content
-    assert client.post(f"{BASE}/{second['id']}/compute").status_code == 200
+    compute(client, f"{BASE}/{second['id']}")
     assert client.post(f"{BASE}/{second['id']}/publish", {"version": 2}).status_code == 200
     assert client.get(path).json()["status"] == "superseded"
     assert client.patch(path, {"version": 2, "name": "再改"}).status_code == 400
