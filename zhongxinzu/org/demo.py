@@ -291,7 +291,16 @@ def _demo_jobs(city: DemoCity, rng: random.Random, today: dt.date) -> None:
         job_start(actor=supervisor, kind="compliance.refresh", unit=root, year=year)
 
 
-STEPS = [build_org, build_accounts, _study_year, _supervision_year, _demo_jobs]
+def _reminders(city: DemoCity, rng: random.Random, today: dt.date) -> None:
+    """Fill the demo inboxes from the rules, as the daily cron job would."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("send_reminders", stdout=StringIO())
+
+
+STEPS = [build_org, build_accounts, _study_year, _supervision_year, _reminders, _demo_jobs]
 
 
 def demo_present() -> bool:

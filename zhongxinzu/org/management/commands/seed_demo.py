@@ -1,7 +1,4 @@
-from io import StringIO
-
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -19,8 +16,6 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 demo.build_demo_city()
-                # Fill the demo inboxes from the rules, as the daily cron job would.
-                call_command("send_reminders", stdout=StringIO())
             self.stdout.write(self.style.SUCCESS("已载入演示数据：江川市（含两年学习记录和提醒）"))
         self.stdout.write(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}，仅在演示模式下可登录）：")
         for username, label in demo.ACCOUNT_LABELS.items():
