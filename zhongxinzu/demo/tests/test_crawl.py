@@ -16,7 +16,8 @@ record numbers taken as one, with each set of parameters — which is what DEBUG
 
 import re
 from collections import deque
-from urllib.parse import parse_qs, urldefrag, urlsplit
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urldefrag, urlencode, urlsplit
 
 import pytest
 from django.test import Client
@@ -56,9 +57,50 @@ def signed_in(username: str) -> Client:
     return client
 
 
-def links(html: str) -> list[str]:
+SKIP_INPUTS = ("submit", "button", "checkbox", "radio", "file")
+
+
+class GetForms(HTMLParser):
+    """The URLs the page's GET forms (filters, searches) submit with their values as shown."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.page, self.urls, self.form, self.select = page, [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            if (a.get("method") or "get").lower() == "get":
+                self.form = (a.get("action") or self.page.split("?")[0], [])
+        elif self.form is None:
+            return
+        elif tag == "option" and self.select is not None:
+            if self.select[1] is None or "selected" in a:
+                self.select[1] = a.get("value", "")
+        elif tag == "select" and a.get("name"):
+            self.select = [a["name"], None]
+        elif tag == "input" and a.get("name") and a.get("type", "text") not in SKIP_INPUTS:
+            self.form[1].append((a["name"], a.get("value") or ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self.form is not None and self.select is not None:
+            self.form[1].append((self.select[0], self.select[1] or ""))
+            self.select = None
+        elif tag == "form" and self.form is not None:
+            action, fields = self.form
+            self.urls.append(f"{action}?{urlencode(fields)}" if fields else action)
+            self.form = None
+
+
+def get_forms(html: str, page: str) -> list[str]:
+    parser = GetForms(page)
+    parser.feed(html)
+    return parser.urls
+
+
+def links(html: str, page: str = "/") -> list[str]:
     found = []
-    for href in HREF.findall(html):
+    for href in [*HREF.findall(html), *get_forms(html, page)]:
         url = urldefrag(href.replace("&amp;", "&"))[0]
         parts = urlsplit(url)
         if parts.scheme or parts.netloc or not parts.path.startswith("/"):
@@ -102,7 +144,7 @@ def crawl(client: Client, *, every_record: bool) -> tuple[int, list[str]]:
         body = html.split("<body", 1)[-1]
         if RAW_TEMPLATE.search(re.sub(r"<script.*?</script>", "", body, flags=re.S)):
             failures.append(f"raw template syntax {url}")
-        for link in links(html):
+        for link in links(html, url):
             case = variant(link, years, every_record)
             if link in seen or case is None or case in cases:
                 continue
