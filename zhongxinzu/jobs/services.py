@@ -98,7 +98,7 @@ def job_run(*, job_id: int) -> None:
         return
     Job.objects.filter(pk=job.pk).update(
         status=Status.DONE,
-        stage="已完成",
+        stage="",
         finished_at=timezone.now(),
         result_text=(text or "")[:300],
         result_url=(url or "")[:300],
@@ -107,5 +107,5 @@ def job_run(*, job_id: int) -> None:
 
 def _fail(job: Job, message: str) -> None:
     Job.objects.filter(pk=job.pk).update(
-        status=Status.FAILED, finished_at=timezone.now(), error=message, stage="失败"
+        status=Status.FAILED, finished_at=timezone.now(), error=message, stage=""
     )

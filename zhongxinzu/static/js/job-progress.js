@@ -15,7 +15,7 @@
   }
   function update(s) {
     text("job-status", s.status_label);
-    text("job-stage", s.stage);
+    text("job-stage", s.stage ? "· " + s.stage : "");
     var bar = document.getElementById("job-progress");
     if (bar) { bar.value = s.percent; bar.textContent = s.percent + "%"; }
     text("job-count", s.total ? s.done + "/" + s.total : "");
