@@ -170,3 +170,10 @@ def test_post_category_is_set_and_returned_from_the_list(world, api):
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "post_category"
+
+
+def test_an_api_patch_without_the_version_changes_nothing(world, api):
+    person = world.people["own"]
+    response = api("secretary").patch(f"/api/people/{person.pk}", {"post": "局长"})
+    assert 400 <= response.status_code < 500 and response.json()["field"] == "version"
+    assert Person.objects.get(pk=person.pk).post == person.post
