@@ -8,11 +8,13 @@ on (user, key), so running the command twice — or every hour — delivers each
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
@@ -35,6 +37,9 @@ from zhongxinzu.rules.services import rulebooks_for
 from zhongxinzu.supervision.models import ObservationVisit, TeamMember
 
 SNAPSHOT_CHUNK = 200
+# A change to every group below a unit is brought into the snapshot at once up to this
+# many groups (~17 ms each); a larger subtree is recounted by a background job.
+SNAPSHOT_INLINE_MAX = 50
 PLAN_DUE_SOON_DAYS = 14
 SPEECH_AHEAD_DAYS = 3
 LOOKBACK_DAYS = 365  # prompts and first items older than this are not chased any more
@@ -107,6 +112,26 @@ def snapshot_refresh_groups(*, group_ids: Iterable[int], today: dt.date | None =
         previous = list(groups.exclude(frozen_q(last_year)))
         if previous:
             _snapshot_store(previous, last_year, today)
+
+
+def snapshot_follow_change(group_ids: frozenset[int], below: frozenset[int]) -> None:
+    """The lib.changes handler: refresh the changed groups now; for a change to everything
+    below a unit, refresh its subtree now when it is small (SNAPSHOT_INLINE_MAX groups), else
+    queue a full recount of the subtree as a background job (unless one is already queued)."""
+    from zhongxinzu.jobs.services import job_start
+
+    ids = set(group_ids)
+    today = timezone.localdate()
+    for unit in Unit.objects.filter(pk__in=below):
+        subtree = StudyGroup.objects.filter(access.subtree_q([unit], "unit__"), is_active=True)
+        if subtree.count() <= SNAPSHOT_INLINE_MAX:
+            ids.update(subtree.values_list("pk", flat=True))
+            continue
+        for year in snapshot_years(today):
+            with contextlib.suppress(ValidationError):  # the same recount is already queued
+                job_start(actor=None, kind="compliance.refresh", unit=unit, year=year)
+    if ids:
+        snapshot_refresh_groups(group_ids=ids, today=today)
 
 
 def _snapshot_store(groups: list[StudyGroup], year: int, as_of: dt.date) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
 from zhongxinzu.jobs.registry import register
 
@@ -35,7 +36,10 @@ def compliance_refresh(*, job, progress):
     from zhongxinzu.compliance import services
 
     progress(0, 0, "正在重算各中心组的合规状态")
-    n = services.snapshot_refresh(year=job.year, root=job.unit, progress=progress)
+    last_year = job.year < timezone.localdate().year  # groups whose year is closed keep theirs
+    n = services.snapshot_refresh(
+        year=job.year, root=job.unit, skip_frozen=last_year, progress=progress
+    )
     return f"已刷新{n}个中心组的合规状态", reverse("compliance:overview")
 
 

@@ -160,6 +160,7 @@ def prompt_issue(*, actor, prompt: Prompt, expected_version: int | None = None) 
     _require_draft_prompt(prompt)
     prompt.status, prompt.issued_at = Prompt.Status.ISSUED, timezone.now()
     save_versioned(prompt, expected_version=expected_version, fields=["status", "issued_at"])
+    figures_changed(below=prompt.issuer_unit_id)
     audit_record(
         actor=actor, action="issue", obj=prompt, detail={"issuer_unit": prompt.issuer_unit_id}
     )
@@ -283,6 +284,7 @@ def first_item_create(
         restricted=bool(restricted),
         created_by=actor,
     )
+    figures_changed(below=owner_unit.pk)
     audit_record(actor=actor, action="create", obj=item)
     return item
 
@@ -298,6 +300,7 @@ def first_item_update(*, actor, item: FirstItem, **data) -> FirstItem:
     FirstItem.objects.filter(pk=item.pk).update(**data)
     for key, value in data.items():
         setattr(item, key, value)
+    figures_changed(below=item.owner_unit_id)
     audit_record(actor=actor, action="update", obj=item, detail=changes)
     return item
 

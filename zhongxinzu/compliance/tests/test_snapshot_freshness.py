@@ -221,3 +221,51 @@ def test_the_timer_refreshes_this_year_and_last(world, year):
     GroupCompliance.objects.all().delete()
     call_command("refresh_compliance", stdout=io.StringIO())
     assert {*GroupCompliance.objects.values_list("year", flat=True)} == {2025, 2026}
+
+
+def issue_prompt(world):
+    from zhongxinzu.plans import services as plans
+
+    supervisor = world.users["supervisor"]
+    prompt = plans.prompt_create(
+        actor=supervisor,
+        issuer_unit=world.units["own"],
+        year=2026,
+        quarter=1,
+        title="一季度学习提示",
+        themes="学习贯彻全会精神",
+    )
+    plans.prompt_issue(actor=supervisor, prompt=prompt, expected_version=prompt.version)
+
+
+def test_a_prompt_issued_to_a_small_subtree_refreshes_its_groups_at_once(
+    world, year, django_capture_on_commit_callbacks
+):
+    stale = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    GroupCompliance.objects.update(computed_at=stale)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_prompt(world)
+    for group in (year.good, year.bad):
+        row = GroupCompliance.objects.get(group=group, year=2026)
+        assert row.computed_at > stale and snapshot_matches_live(group, 2026)
+
+
+def test_a_prompt_issued_to_a_large_subtree_queues_a_recount_of_it(
+    world, year, monkeypatch, django_capture_on_commit_callbacks
+):
+    from zhongxinzu.compliance import services
+    from zhongxinzu.jobs.models import Job
+    from zhongxinzu.jobs.testing import run_worker
+
+    monkeypatch.setattr(services, "SNAPSHOT_INLINE_MAX", 1)
+    stale = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    GroupCompliance.objects.update(computed_at=stale)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_prompt(world)
+    jobs = Job.objects.filter(kind="compliance.refresh", unit=world.units["own"])
+    assert sorted(jobs.values_list("year", flat=True)) == [2025, 2026]
+    assert GroupCompliance.objects.get(group=year.bad, year=2026).computed_at == stale
+    run_worker()
+    assert set(jobs.values_list("status", flat=True)) == {"done"}
+    assert snapshot_matches_live(year.bad, 2026) and snapshot_matches_live(year.bad, 2025)
+    assert GroupCompliance.objects.get(group=year.bad, year=2026).computed_at > stale
