@@ -1,9 +1,14 @@
 """Spreadsheets in and out: bytes only, no files on disk.
 
-Writing: `workbook_bytes(Sheet(...), ...)` / `write_xlsx(...)` — bold, frozen header row,
-column widths from the content, and every text cell that Excel would read as a formula
-(= + - @, tab, CR) prefixed with a single quote (CSV/formula injection).
-Reading: `read_rows(data, headers=[...])` yields (Excel row number, {header: value});
+Writing: `workbook_bytes(Sheet(...), ...)` / `write_xlsx(...)` — an optional merged title
+row (`caption`) above a bold, frozen header row, thin borders on the table, column widths
+from the content, and a page setup that prints well: A4, landscape when the table has more
+than 7 columns, one page wide, the header row repeated on every page. Numbers stay numbers;
+`percent()` / `score()` give a value its number format. Every text cell that Excel would
+read as a formula (= + - @, tab, CR) is written as a text cell with the quote-prefix style
+(CSV/formula injection): it shows exactly as typed and is never evaluated.
+Reading: `read_rows(data, headers=[...])` yields (Excel row number, {header: value}), finding
+the header row among the first rows (so a sheet with a title row above it reads too);
 `cell_text` / `cell_int` / `cell_date` turn what users type into values. Check uploaded
 bytes with zhongxinzu.lib.uploads first.
 """
@@ -15,7 +20,9 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import chain, islice
 from typing import Any
 
@@ -23,9 +30,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet.worksheet import Worksheet
 
 from zhongxinzu.lib.downloads import attachment_response
 
@@ -34,6 +42,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_MISMATCH = "表头不符合模板，请下载最新模板"
 UNREADABLE = "无法读取该Excel文件，请确认文件是用Excel或WPS保存的.xlsx格式"
 _WIDTH_SAMPLE = 500
+WIDE_COLUMNS = 7  # more columns than this print in landscape
+HEADER_SEARCH_ROWS = 5  # read_rows looks for the header row among this many first rows
+PERCENT_FORMAT = "0.0%"
+SCORE_FORMAT = "0.00"
 _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -44,19 +56,44 @@ class Sheet:
     rows: Iterable[Sequence[Any]] = ()
     widths: Sequence[int] | None = None  # characters; computed from the content if None
     wrap: bool = False  # wrap long text (for instruction sheets)
-    notes: list[str] = field(default_factory=list)  # lines below the table
+    notes: list[str] = field(default_factory=list)  # lines below the table (legends)
+    # A merged title row above the header. Leave it out of sheets meant to be filled in and
+    # imported again, whose templates promise the header in row 1.
+    caption: str | None = None
 
 
-def safe_cell(value: Any) -> Any:
-    """A value that Excel will show as typed, never evaluate."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+@dataclass(frozen=True)
+class Formatted:
+    """A number written with an Excel number format."""
+
+    value: float | int | Decimal
+    number_format: str
+
+
+def percent(part: float | int, whole: float | int) -> Formatted | str:
+    """part / whole as a number shown like 95.0%; "—" when there is nothing to divide by."""
+    return Formatted(part / whole, PERCENT_FORMAT) if whole else "—"
+
+
+def score(value: Any) -> Any:
+    """A score shown with two decimals; anything that is not a number is kept as it is."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return Formatted(value, SCORE_FORMAT)
     return value
+
+
+def is_formula_like(value: Any) -> bool:
+    """Text that Excel would evaluate (or offer to) if it were typed into a cell."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
 
 def display_width(value: Any) -> int:
     if value is None:
         return 0
+    if isinstance(value, Formatted):
+        if value.number_format == PERCENT_FORMAT:
+            return 6
+        value = f"{value.value:.2f}" if value.number_format == SCORE_FORMAT else value.value
     if isinstance(value, dt.datetime):
         return 19
     if isinstance(value, dt.date):
@@ -74,50 +111,107 @@ def workbook_bytes(*sheets: Sheet) -> bytes:
     """Write `sheets` (the first is the active one) to .xlsx bytes in write-only mode, so a
     60,000-row export does not hold a cell object per value in memory."""
     wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="F2F2F2")
-    wrap = Alignment(wrap_text=True, vertical="top")
     for spec in sheets:
         ws = wb.create_sheet(sheet_title(spec.title))
+        styles = _Styles(ws)
         rows = iter(spec.rows)
         head = [list(r) for r in islice(rows, _WIDTH_SAMPLE)]
         widths = list(spec.widths or _widths(spec.headers, head))
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
-        ws.freeze_panes = "A2"
-        header = []
-        for text in spec.headers:
-            cell = WriteOnlyCell(ws, safe_cell(text))
-            cell.font, cell.fill = bold, fill
-            header.append(cell)
-        ws.append(header)
+        columns = max(len(spec.headers), 1)
+        header_row = 2 if spec.caption else 1
+        _page_setup(ws, spec, columns=columns, header_row=header_row)
+        if spec.caption:
+            ws.row_dimensions[1].height = 30
+            ws.append([styles.cell(spec.caption, "caption")])
+            if columns > 1:
+                ws.merged_cells.add(f"A1:{get_column_letter(columns)}1")
+        ws.append([styles.cell(text, "header") for text in spec.headers])
+        kind = "wrap" if spec.wrap else "body"
         for row in chain(head, rows):
-            ws.append([_cell(ws, v, wrap if spec.wrap else None) for v in row])
+            ws.append([styles.cell(v, kind) for v in row])
         if spec.notes:
             ws.append([])
             for line in spec.notes:
-                ws.append([_cell(ws, line, None)])
+                ws.append([styles.cell(line, "note")])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
+def _page_setup(ws, spec: Sheet, *, columns: int, header_row: int) -> None:
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if columns > WIDE_COLUMNS else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    if not spec.caption:  # the title on paper when the sheet has no title row
+        ws.oddHeader.center.text = spec.title.replace("&", "&&")
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+_THIN = Side(style="thin", color="000000")
+_LOOKS = {
+    "caption": {
+        "font": Font(bold=True, size=14),
+        "alignment": Alignment(horizontal="center", vertical="center"),
+    },
+    "header": {
+        "font": Font(bold=True),
+        "fill": PatternFill("solid", fgColor="F2F2F2"),
+        "border": Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN),
+        "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
+    },
+    "body": {"border": Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)},
+    "wrap": {
+        "border": Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN),
+        "alignment": Alignment(wrap_text=True, vertical="top"),
+    },
+    "note": {},
+}
+
+
+class _Styles:
+    """Write-only cells of one sheet. A style is built once per (look, number format,
+    quote prefix) and copied onto each cell: assigning Font/Border objects cell by cell
+    costs three times as much on a large export."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.cache: dict[tuple, Any] = {}
+
+    def cell(self, value: Any, look: str) -> WriteOnlyCell:
+        number_format = "General"
+        if isinstance(value, Formatted):
+            value, number_format = value.value, value.number_format
+        elif isinstance(value, dt.datetime):
+            number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(value, dt.date):
+            number_format = "yyyy-mm-dd"
+        quoted = is_formula_like(value)
+        cell = WriteOnlyCell(self.ws, value)
+        if quoted:
+            cell.data_type = "s"  # openpyxl would store "=…" as a formula
+        key = (look, number_format, quoted)
+        if key not in self.cache:
+            proto = WriteOnlyCell(self.ws)
+            for name, style in _LOOKS[look].items():
+                setattr(proto, name, style)
+            proto.number_format = number_format
+            proto.quotePrefix = quoted
+            self.cache[key] = proto._style
+        cell._style = copy(self.cache[key])
+        return cell
+
+
 def write_xlsx(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """One sheet of `rows` under `headers`."""
     return workbook_bytes(Sheet(title=title, headers=headers, rows=rows))
-
-
-def _cell(ws, value: Any, alignment: Alignment | None):
-    if isinstance(value, dt.datetime | dt.date) or alignment is not None:
-        cell = WriteOnlyCell(ws, safe_cell(value))
-        if isinstance(value, dt.datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm"
-        elif isinstance(value, dt.date):
-            cell.number_format = "yyyy-mm-dd"
-        if alignment is not None:
-            cell.alignment = alignment
-        return cell
-    return safe_cell(value)
 
 
 def _widths(headers: Sequence[str], rows: list[list[Any]]) -> list[int]:
@@ -145,11 +239,12 @@ def _header_text(value: Any) -> str:
 
 def read_rows(data: bytes, *, headers: Sequence[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (Excel row number, {header: cell value}) for each non-empty row of the first
-    sheet. The first row must hold every name in `headers` (any order; extra columns are
-    ignored). Raises ValidationError for an unreadable file or a wrong header row.
+    sheet below its header row: the first of the top HEADER_SEARCH_ROWS rows that holds every
+    name in `headers` (any order; extra columns are ignored), so a title row above the header
+    is fine. Raises ValidationError for an unreadable file or no such header row.
 
-    Text cells written by `safe_cell` lose their protective quote again, so an exported
-    sheet reads back as it was."""
+    A protective quote that older exports wrote before formula-like text ("'=1+1") is
+    removed again, so those files still read back as they were exported."""
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # any parser failure (bad zip, bad XML, defusedxml refusal) is bad input
@@ -158,15 +253,23 @@ def read_rows(data: bytes, *, headers: Sequence[str]) -> Iterator[tuple[int, dic
         ws = wb.worksheets[0]
         ws.reset_dimensions()  # do not trust the stored dimension; read what is there
         rows = ws.iter_rows(values_only=True)
-        first = next(rows, None)
-        found = [_header_text(v) for v in (first or ())]
-        missing = [h for h in headers if h not in found]
+        missing: list[str] = list(headers)
+        found: list[str] = []
+        header_at = 0
+        for header_at, row in enumerate(islice(rows, HEADER_SEARCH_ROWS), start=1):
+            found = [_header_text(v) for v in row]
+            absent = [h for h in headers if h not in found]
+            if not absent:
+                missing = []
+                break
+            if header_at == 1:
+                missing = absent  # the message names what row 1 lacks
         if missing:
             raise ValidationError(
                 f"{HEADER_MISMATCH}（缺少列：{'、'.join(missing)}）", code="headers"
             )
         index = {h: found.index(h) for h in headers}
-        for number, row in enumerate(rows, start=2):
+        for number, row in enumerate(rows, start=header_at + 1):
             if not row or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
                 continue
             yield number, {h: _unquote(row[i]) if i < len(row) else None for h, i in index.items()}
@@ -179,7 +282,8 @@ def read_rows(data: bytes, *, headers: Sequence[str]) -> Iterator[tuple[int, dic
 
 
 def count_rows(data: bytes) -> int:
-    """Non-empty rows below the header of the first sheet; 0 for an unreadable file (the
+    """Non-empty rows below the header of the first sheet (the first row with more than
+    one value, so a merged title row above it is skipped); 0 for an unreadable file (the
     import itself then says what is wrong)."""
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -188,8 +292,17 @@ def count_rows(data: bytes) -> int:
     try:
         ws = wb.worksheets[0]
         ws.reset_dimensions()
-        rows = ws.iter_rows(min_row=2, values_only=True)
-        return sum(1 for row in rows if any(v not in (None, "") for v in row))
+        filled = (
+            sum(1 for v in row if v not in (None, "")) for row in ws.iter_rows(values_only=True)
+        )
+        seen_header = False
+        count = 0
+        for number, values in enumerate(filled, start=1):
+            if seen_header:
+                count += values > 0
+            elif values > 1 or number >= HEADER_SEARCH_ROWS:
+                seen_header = True
+        return count
     except Exception:
         return 0
     finally:
