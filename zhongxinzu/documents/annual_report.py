@@ -134,10 +134,13 @@ def annual_report_docx(
 ) -> bytes:
     """The report as .docx bytes."""
     year = figures.result.period.rule_year
+    # An upward report (报告) without 发文字号 or 签发人: the plain layout of seed 002, no red
+    # 文件 mark (mark=""), the title first.
     doc = OfficialDocument(
         title=report_title(group_name, year),
         issuer=unit_name,
         kind="report",
+        mark="",
         addressee=addressee,
     )
     doc.rich_text(narrative.get("intro", ""))

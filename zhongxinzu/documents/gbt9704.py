@@ -46,8 +46,24 @@ SIZE_1 = Pt(26)  # 一号
 SIZE_2 = Pt(22)  # 二号: the title
 SIZE_3 = Pt(16)  # 三号: body and headings
 SIZE_4 = Pt(14)  # 四号: page numbers, colophon, tables
+SIZE_5 = Pt(10.5)  # 五号: tables too wide for 4号 (more than WIDE_TABLE_COLUMNS columns)
+WIDE_TABLE_COLUMNS = 6
 CHAR = SIZE_3  # one character of body text
 MARK_MAX = Pt(36)  # the red issuing-organ mark, shrunk to fit one line
+MARK_TOP = Mm(35)  # the mark's top edge below the top of the text block (§7.2.4)
+CHARS_PER_LINE = 28
+TITLE_CHARS_PER_LINE = int(TEXT_WIDTH.pt // SIZE_2.pt)  # 20 characters of 2号 on a line
+CELL_MARGIN = Mm(1)  # left and right padding inside table cells
+
+# The character grid (w:docGrid w:type="linesAndChars"). OOXML (ECMA-376 §17.6.5) gives
+# w:charSpace in 1/4096 pt, as the amount added to (or taken from) the pitch of a character
+# of the docDefaults font size. docDefaults is set to 16 pt (3号) below, so:
+#   wanted pitch = 156 mm / 28 = 442.205 pt / 28 = 15.793 pt
+#   charSpace    = (15.793 - 16) × 4096 = -0.2070 × 4096 = -847.9 → -848
+# i.e. each 3号 character is drawn 0.207 pt narrower than its em, 28 to a line; the line
+# pitch stays 579 twips (28.95 pt), 22 lines in the 225 mm text block.
+CHAR_PITCH_PT = TEXT_WIDTH.pt / CHARS_PER_LINE
+CHAR_SPACE = round((CHAR_PITCH_PT - SIZE_3.pt) * 4096)
 
 FANGSONG = "仿宋_GB2312"
 KAITI = "楷体_GB2312"
@@ -107,6 +123,72 @@ _LEVEL_PATTERNS = [
 ]
 
 
+def text_width(text: str) -> float:
+    """Width in characters: ASCII (half-width digits, letters, spaces) counts as half."""
+    return sum(0.5 if ord(ch) < 0x7F else 1.0 for ch in text)
+
+
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+
+
+def chinese_dates(text: str) -> str:
+    """Every ISO date in `text` written the Chinese way: 2026-01-19 → 2026年1月19日."""
+    return _ISO_DATE.sub(lambda m: f"{int(m[1])}年{int(m[2])}月{int(m[3])}日", text)
+
+
+# Characters a line must not start with (closing punctuation) or end with (opening ones).
+_NO_LINE_START = set("，。、；：？！）》」』”’〕】…—·%")
+_NO_LINE_END = set("（《「『“‘〔【")
+
+
+def balanced_title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
+    """A title's lines: each explicit line longer than `per_line` is cut into as few lines
+    as it needs, of about equal width (so no last line holds a lone character), never
+    inside a run of digits or Latin letters nor before closing / after opening punctuation."""
+    lines: list[str] = []
+    for line in title.split("\n"):
+        lines.extend(_balance(line, per_line))
+    return lines
+
+
+def _balance(line: str, per_line: int) -> list[str]:
+    width = text_width(line)
+    if width <= per_line:
+        return [line]
+    count = -(-int(width * 2) // (per_line * 2))  # ceil(width / per_line)
+    cuts, acc, start = [], 0.0, 0
+    positions = []
+    for ch in line:
+        acc += text_width(ch)
+        positions.append(acc)  # positions[i]: the width of line[: i + 1]
+
+    def allowed(i: int) -> bool:  # a cut after line[i]
+        a, b = line[i], line[i + 1]
+        if b in _NO_LINE_START or a in _NO_LINE_END:
+            return False
+        return not (a.isascii() and a.isalnum() and b.isascii() and b.isalnum())
+
+    done = 0.0
+    for k in range(1, count):
+        goal = done + (width - done) / (count - k + 1)
+        best = None
+        for i in range(start, len(line) - 1):
+            seg = positions[i] - done
+            if seg > per_line:
+                break
+            if not allowed(i):
+                continue
+            if best is None or abs(positions[i] - goal) < abs(positions[best] - goal):
+                best = i
+        if best is None:
+            break
+        cuts.append(best + 1)
+        done = positions[best]
+        start = best + 1
+    bounds = [0, *cuts, len(line)]
+    return [line[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if line[a:b]]
+
+
 # --- low-level XML helpers ---------------------------------------------------------------
 
 
@@ -163,9 +245,9 @@ def _border(ppr, side: str, *, size: int, color: str, space: int = 1) -> None:
 def _indent_chars(
     paragraph,
     *,
-    first_line: int | None = None,
-    left: int | None = None,
-    right: int | None = None,
+    first_line: float | None = None,
+    left: float | None = None,
+    right: float | None = None,
     char: Length = CHAR,
 ) -> None:
     """Indents in characters: both the character count (w:*Chars, which Word and WPS honour)
@@ -183,11 +265,69 @@ def _indent_chars(
     # w:*Chars count hundredths of a character of the paragraph's own font size.
     if first_line is not None:
         attr = "w:firstLineChars" if first_line >= 0 else "w:hangingChars"
-        ind.set(qn(attr), str(abs(first_line) * 100))
+        ind.set(qn(attr), str(round(abs(first_line) * 100)))
     if left is not None:
-        ind.set(qn("w:leftChars"), str(left * 100))
+        ind.set(qn("w:leftChars"), str(round(left * 100)))
     if right is not None:
-        ind.set(qn("w:rightChars"), str(right * 100))
+        ind.set(qn("w:rightChars"), str(round(right * 100)))
+
+
+def _ppr_flag(paragraph, tag: str, value: str | None = None) -> None:
+    """Set an on/off (or w:val) property of a paragraph, in CT_PPr's element order."""
+    ppr = paragraph._p.get_or_add_pPr()
+    el = ppr.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        order = [
+            "w:pStyle",
+            "w:keepNext",
+            "w:keepLines",
+            "w:pageBreakBefore",
+            "w:framePr",
+            "w:widowControl",
+            "w:numPr",
+            "w:suppressLineNumbers",
+            "w:pBdr",
+            "w:shd",
+            "w:tabs",
+            "w:suppressAutoHyphens",
+            "w:kinsoku",
+            "w:wordWrap",
+            "w:overflowPunct",
+            "w:topLinePunct",
+            "w:autoSpaceDE",
+            "w:autoSpaceDN",
+            "w:bidi",
+            "w:adjustRightInd",
+            "w:snapToGrid",
+            "w:spacing",
+            "w:ind",
+            "w:contextualSpacing",
+            "w:mirrorIndents",
+            "w:suppressOverlap",
+            "w:jc",
+        ]
+        mine = order.index(tag)
+        for child in ppr:
+            name = "w:" + child.tag.split("}")[1]
+            if name in order and order.index(name) > mine:
+                child.addprevious(el)
+                break
+        else:
+            ppr.append(el)
+    if value is not None:
+        el.set(qn("w:val"), value)
+
+
+def _keep_with_next(paragraph) -> None:
+    _ppr_flag(paragraph, "w:keepNext")
+    _ppr_flag(paragraph, "w:keepLines")
+
+
+def _no_grid(paragraph) -> None:
+    """Lay a paragraph out without the character grid (for type larger than 3号, which the
+    grid would otherwise spread over two cells per character in LibreOffice)."""
+    _ppr_flag(paragraph, "w:snapToGrid", "0")
 
 
 def _page_field(paragraph, font: str, size: Length) -> None:
@@ -214,6 +354,70 @@ def _page_field(paragraph, font: str, size: Length) -> None:
     run("1")
     run(fld="end")
     run(" —")
+
+
+def _column_twips(widths: Sequence[float]) -> list[int]:
+    """Column widths in twips, proportional to `widths`, adding up to the text width."""
+    total_twips = TEXT_WIDTH.twips
+    scale = total_twips / sum(widths)
+    out = [round(w * scale) for w in widths]
+    out[-1] += total_twips - sum(out)
+    return out
+
+
+def _set_table_geometry(table, twips: Sequence[int]) -> None:
+    """The grid columns, the table width and a fixed layout, and 1 mm cell padding."""
+    tbl = table._tbl
+    grid = tbl.tblGrid
+    for col, width in zip(grid.findall(qn("w:gridCol")), twips, strict=True):
+        col.set(qn("w:w"), str(width))
+    tbl_pr = tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:w"), str(sum(twips)))
+    tbl_w.set(qn("w:type"), "dxa")
+    layout = tbl_pr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        tbl_pr.append(layout)
+    layout.set(qn("w:type"), "fixed")
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(CELL_MARGIN.twips))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tbl_pr.append(margins)
+    # CT_TblPr's order: ... tblW, jc, ..., tblLayout, tblCellMar, tblLook
+    order = [
+        "w:tblStyle",
+        "w:tblpPr",
+        "w:tblOverlap",
+        "w:bidiVisual",
+        "w:tblStyleRowBandSize",
+        "w:tblStyleColBandSize",
+        "w:tblW",
+        "w:jc",
+        "w:tblCellSpacing",
+        "w:tblInd",
+        "w:tblBorders",
+        "w:shd",
+        "w:tblLayout",
+        "w:tblCellMar",
+        "w:tblLook",
+    ]
+    children = sorted(
+        tbl_pr,
+        key=lambda el: (
+            order.index("w:" + el.tag.split("}")[1])
+            if "w:" + el.tag.split("}")[1] in order
+            else len(order)
+        ),
+    )
+    for el in children:
+        tbl_pr.append(el)
 
 
 # --- the builder ---------------------------------------------------------------------------
@@ -258,8 +462,7 @@ class OfficialDocument:
         elif doc_number:
             self._centered(doc_number, FANGSONG, SIZE_3)
         self._title(title)
-        if addressee:
-            self.blank()
+        if addressee:  # 主送机关 on the line after the one blank line under the title
             p = self._p(indent=False)
             self._run(p, f"{addressee.rstrip('：:')}：", FANGSONG, SIZE_3)
 
@@ -281,8 +484,9 @@ class OfficialDocument:
         if grid is None:
             grid = OxmlElement("w:docGrid")
             section._sectPr.append(grid)
-        grid.set(qn("w:type"), "lines")
+        grid.set(qn("w:type"), "linesAndChars")
         grid.set(qn("w:linePitch"), str(LINE.twips))
+        grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
     def _setup_styles(self) -> None:
         normal = self._doc.styles["Normal"]
@@ -298,6 +502,15 @@ class OfficialDocument:
         fmt.space_before = fmt.space_after = Pt(0)
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = LINE
+        # docDefaults at 3号 too: w:charSpace is relative to this size (see CHAR_SPACE).
+        defaults = self._doc.styles.element.find(qn("w:docDefaults"))
+        d_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        for tag in ("w:sz", "w:szCs"):
+            el = d_rpr.find(qn(tag))
+            if el is None:
+                el = OxmlElement(tag)
+                d_rpr.append(el)
+            el.set(qn("w:val"), str(int(SIZE_3.pt * 2)))
         theme = self._doc.settings.element.find(qn("w:themeFontLang"))
         if theme is not None:
             theme.set(qn("w:eastAsia"), "zh-CN")
@@ -358,10 +571,15 @@ class OfficialDocument:
         size = Pt(min(MARK_MAX.pt, int(TEXT_WIDTH.pt / max(len(mark), 1))))
         p = self._centered(mark, XIAOBIAOSONG, size, color=RED)
         fmt = p.paragraph_format
-        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        # The mark's top edge 35 mm below the top of the text block (§7.2.4), less what the
-        # taller line adds above the glyphs.
-        fmt.space_before = Mm(25)
+        # The mark's top edge 35 mm below the top of the text block (§7.2.4). A line of
+        # exactly the type size puts the em box's top at the top of the line, so the space
+        # before is the whole 35 mm (a single-spaced line added ~5 mm of leading above the
+        # glyphs: 25 mm before measured 30 mm in LibreOffice). Off the grid, so neither the
+        # line grid nor the character grid moves it.
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = size
+        fmt.space_before = MARK_TOP
+        _no_grid(p)
         ruled = p
         if doc_number:
             self.blank()
@@ -371,8 +589,10 @@ class OfficialDocument:
         self.blank()
 
     def _title(self, title: str) -> None:
+        """2号小标宋, centred, in balanced lines (never one character alone on the last)."""
         self.blank()
-        self._centered(title, XIAOBIAOSONG, SIZE_2)
+        p = self._centered("\n".join(balanced_title_lines(title)), XIAOBIAOSONG, SIZE_2)
+        _no_grid(p)
         self.blank()
 
     def blank(self):
@@ -443,49 +663,67 @@ class OfficialDocument:
         *,
         widths_mm: Sequence[float] | None = None,
         caption: str | None = None,
+        size: Length | None = None,
     ):
-        """A ruled table in 4号仿宋 (header row 黑体, repeated on every page), as wide as the
-        text block."""
+        """A ruled table as wide as the text block, in 4号仿宋 (五号 for a table of more than
+        WIDE_TABLE_COLUMNS columns); the header row 黑体 and repeated on every page, no row
+        split across pages. `widths_mm` are scaled to the 156 mm text block and written both
+        to the grid (w:gridCol, which LibreOffice lays out by) and to every cell (w:tcW).
+        ISO dates in cells are written the Chinese way."""
         if caption:
-            self._centered(caption, HEITI, SIZE_3)
+            p = self._centered(caption, HEITI, SIZE_3)
+            _keep_with_next(p)
         rows = [list(r) for r in rows]
+        if size is None:
+            size = SIZE_5 if len(headers) > WIDE_TABLE_COLUMNS else SIZE_4
         table = self._doc.add_table(rows=1 + len(rows), cols=len(headers))
         table.style = self._doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        widths = list(widths_mm) if widths_mm else [156 / len(headers)] * len(headers)
-        head = table.rows[0]
-        head_pr = head._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        head_pr.append(repeat)
+        table.autofit = False
+        twips = _column_twips(widths_mm or [1] * len(headers))
+        _set_table_geometry(table, twips)
         for r, values in enumerate([list(headers), *rows]):
+            tr_pr = table.rows[r]._tr.get_or_add_trPr()
+            tr_pr.append(OxmlElement("w:cantSplit"))
+            if r == 0:
+                tr_pr.append(OxmlElement("w:tblHeader"))
             for c, value in enumerate(values):
                 cell = table.cell(r, c)
-                cell.width = Mm(widths[c])
+                cell.width = Twips(twips[c])
                 p = cell.paragraphs[0]
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _no_grid(p)
                 fmt = p.paragraph_format
                 fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
                 fmt.space_before = fmt.space_after = Pt(2)
-                text = "" if value is None else str(value)
-                self._run(p, text, HEITI if r == 0 else FANGSONG, SIZE_4)
+                text = "" if value is None else chinese_dates(str(value))
+                self._run(p, text, HEITI if r == 0 else FANGSONG, size)
         return table
 
     def signature(self, organ: str, date: dt.date, *, sealed: bool = True) -> None:
-        """发文机关署名 over the date, right-aligned: sealed, the date 4 characters in and the
-        organ centred over it; unsealed, both 2 characters in (the shorter one further in)."""
+        """发文机关署名 over the date, right-aligned: the date 右空四字 and the organ centred over
+        it (GB/T 9704-2012 §7.3.5; DOMAIN.md §7 says no more, so unsealed documents take the
+        same placing, without the second blank line left for the seal). Widths count
+        half-width digits as half a character; if the organ is the wider, it keeps at least
+        2 characters in and the date moves further in to stay centred under it. The lines
+        before the date keep with it, so the organ and the date share a page."""
         date_text = chinese_date(date)
-        self.blank()
+        lines = [self.blank()]
         if sealed:
-            self.blank()
-            date_in = 4
-            organ_in = max(0, date_in + (len(date_text) - len(organ)) // 2)
-        else:
-            organ_in = 2 + max(0, (len(date_text) - len(organ)) // 2)
-            date_in = 2 + max(0, (len(organ) - len(date_text)) // 2)
+            lines.append(self.blank())
+        date_w, organ_w = text_width(date_text), text_width(organ)
+        date_in = 4.0
+        organ_in = date_in + (date_w - organ_w) / 2
+        if organ_in < 2:
+            organ_in = 2.0
+            date_in = organ_in + (organ_w - date_w) / 2
         for text, chars in ((organ, organ_in), (date_text, date_in)):
             p = self._p(indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
             _indent_chars(p, right=chars, first_line=0)
             self._run(p, text, FANGSONG, SIZE_3)
+            lines.append(p)
+        for p in lines[:-1]:
+            _keep_with_next(p)
 
     def colophon(
         self,
@@ -495,9 +733,16 @@ class OfficialDocument:
         printed_on: dt.date | None = None,
     ) -> None:
         """版记: 抄送, then 印发机关 and 印发日期, in 4号仿宋 between rules (the first and last
-        thick, the one between thin)."""
-        self.blank()
-        self.blank()
+        thick, the one between thin), at the foot of the last page.
+
+        The paragraphs carry one and the same frame (w:framePr) as wide as the text block,
+        aligned to the bottom of the margin box (vAnchor="margin", yAlign="bottom"): Word
+        draws adjacent paragraphs with identical framePr as one frame, and LibreOffice
+        imports them as one text frame oriented to the bottom of the page's text area. A
+        section break with vertical alignment "bottom" would move the whole last page's text
+        down too, and a next-page break would put the 版记 on a page of its own. A 1 pt
+        empty paragraph follows as the frame's anchor (LibreOffice anchors a frame to the
+        paragraph after it)."""
         lines = []
         if cc:
             p = self._p(indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
@@ -519,6 +764,21 @@ class OfficialDocument:
         for p in lines[:-1]:
             _border(p._p.get_or_add_pPr(), "bottom", size=thin, color="000000")
         _border(lines[-1]._p.get_or_add_pPr(), "bottom", size=thick, color="000000")
+        for p in lines:
+            _ppr_flag(p, "w:framePr")
+            frame = p._p.pPr.find(qn("w:framePr"))
+            for attr, value in (
+                ("w:w", str(TEXT_WIDTH.twips)),
+                ("w:wrap", "notBeside"),
+                ("w:hAnchor", "margin"),
+                ("w:vAnchor", "margin"),
+                ("w:xAlign", "center"),
+                ("w:yAlign", "bottom"),
+            ):
+                frame.set(qn(attr), value)
+        anchor = self._p(indent=False)
+        anchor.paragraph_format.line_spacing = Pt(1)
+        anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
 
     def page_break(self) -> None:
         self._doc.add_page_break()

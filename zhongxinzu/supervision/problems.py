@@ -368,14 +368,17 @@ def _text(value) -> str:
 
 def lists_docx(lists: GroupLists) -> bytes:
     """The three lists as one document in the GB/T 9704 layout."""
-    from zhongxinzu.documents.gbt9704 import OfficialDocument
+    from zhongxinzu.documents.gbt9704 import OfficialDocument, chinese_date
+
+    def cell(value) -> str:  # dates the Chinese way: 2026年1月19日
+        return chinese_date(value) if isinstance(value, dt.date) else _text(value)
 
     doc = OfficialDocument(title=f"{lists.group.name}\n{lists.year}年学习清单、问题清单、整改清单")
     doc.heading(1, "学习清单", numbered=True)
     if lists.topics:
         doc.table(
             TOPIC_HEADERS,
-            [[_text(v) for v in _topic_row(n, t)] for n, t in enumerate(lists.topics, start=1)],
+            [[cell(v) for v in _topic_row(n, t)] for n, t in enumerate(lists.topics, start=1)],
             widths_mm=[14, 70, 26, 22, 24],
         )
     else:
@@ -384,8 +387,8 @@ def lists_docx(lists: GroupLists) -> bytes:
     if lists.problems:
         doc.table(
             PROBLEM_HEADERS,
-            [[_text(v) for v in _problem_row(n, p)] for n, p in enumerate(lists.problems, start=1)],
-            widths_mm=[12, 20, 20, 56, 26, 22],
+            [[cell(v) for v in _problem_row(n, p)] for n, p in enumerate(lists.problems, start=1)],
+            widths_mm=[12, 22, 20, 46, 22, 34],  # 4号: a date needs 34 mm
         )
     else:
         doc.paragraph("本年度暂无问题。")
@@ -394,10 +397,11 @@ def lists_docx(lists: GroupLists) -> bytes:
         doc.table(
             RECT_HEADERS,
             [
-                [_text(v) for v in _rect_row(n, p, lists.today)]
+                [cell(v) for v in _rect_row(n, p, lists.today)]
                 for n, p in enumerate(lists.problems, start=1)
             ],
-            widths_mm=[10, 30, 34, 16, 18, 18, 16, 14],
+            # eight columns: set at 五号 by the builder; a date (6.5 characters) needs 27 mm
+            widths_mm=[10, 24, 23, 14, 17, 27, 14, 27],
         )
     else:
         doc.paragraph("本年度暂无整改事项。")

@@ -108,7 +108,14 @@ def test_report_document_layout(year):
     figures = next(p for p in document.paragraphs if p.text.startswith("全年组织"))
     fonts = figures.runs[0]._element.rPr.find(qn("w:rFonts"))
     assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312" and figures.runs[0].font.size == Pt(16)
-    assert document.paragraphs[0].text == f"{year.bad.unit.name}文件"
+    # an upward report without 发文字号/签发人: the plain layout of seed 002, no red 文件 mark
+    assert not any(p.text.endswith("文件") for p in document.paragraphs)
+    assert not any(
+        r.font.color is not None and r.font.color.rgb is not None
+        for p in document.paragraphs
+        for r in p.runs
+    )
+    assert document.paragraphs[0].text == "" and document.paragraphs[1].text == title.text
     assert document.settings.odd_and_even_pages_header_footer
     # the drafted problems became level-2 headings in 楷体
     problem = next(p for p in document.paragraphs if p.text.startswith("（一）集体学习次数"))
