@@ -1,12 +1,13 @@
 """The yearly attendance register (考勤登记表) of a group as .xlsx: members × the year's
 sessions with 出/迟/假/缺, each member's totals and participation rate, and each session's
-应到/实到/出勤率. Pure: a compliance.selectors.AttendanceRegister in, bytes out."""
+应到/实到/出勤率, under a title row; counts are numbers, rates numbers shown as 95.0%.
+Pure: a compliance.selectors.AttendanceRegister in, bytes out."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zhongxinzu.lib.xlsx import Sheet, workbook_bytes
+from zhongxinzu.lib.xlsx import Sheet, percent, workbook_bytes
 
 if TYPE_CHECKING:
     from zhongxinzu.compliance.selectors import AttendanceRegister
@@ -47,7 +48,7 @@ def attendance_register_xlsx(register: AttendanceRegister) -> bytes:
             row.counts["假"],
             row.counts["缺"],
             row.due,
-            row.rate,
+            percent(row.attended, row.due),
         ]
         for i, row in enumerate(register.rows, start=1)
     ]
@@ -55,15 +56,17 @@ def attendance_register_xlsx(register: AttendanceRegister) -> bytes:
     rows.append(
         ["", "实到", "", *[s.attended for s in sessions], "", "", "", "", register.attended, ""]
     )
-    rows.append(["", "出勤率", "", *[s.rate for s in sessions], "", "", "", "", "", register.rate])
+    rates = [percent(s.attended, s.due) for s in sessions]
+    total_rate = percent(register.attended, register.due)
+    rows.append(["", "出勤率", "", *rates, "", "", "", "", "", total_rate])
     widths = [6, 12, 10, *[8] * len(sessions), 6, 6, 6, 6, 8, 9]
     grid = Sheet(
         title="考勤登记表",
         headers=headers,
         rows=rows,
         widths=widths,
+        caption=register_title(register),
         notes=[
-            register_title(register),
             LEGEND,
             f"全年集体学习{len(sessions)}次，应到{register.due}人次，实到{register.attended}人次，"
             f"出勤率{register.rate}",
@@ -71,9 +74,10 @@ def attendance_register_xlsx(register: AttendanceRegister) -> bytes:
     )
     listing = Sheet(
         title="学习场次",
+        caption=f"{register.group.name}{register.year}年度集体学习场次",
         headers=["序号", "日期", "学习主题", "学习形式", "应到", "实到", "出勤率"],
         rows=[
-            [i, s.date, s.title, s.kind, s.due, s.attended, s.rate]
+            [i, s.date, s.title, s.kind, s.due, s.attended, percent(s.attended, s.due)]
             for i, s in enumerate(sessions, start=1)
         ],
     )

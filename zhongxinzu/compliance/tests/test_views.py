@@ -14,6 +14,7 @@ from zhongxinzu.compliance import selectors
 from zhongxinzu.compliance.models import AnnualReportText, Notification
 from zhongxinzu.compliance.services import snapshot_refresh
 from zhongxinzu.compliance.tests import factories as f
+from zhongxinzu.lib.tests.test_xlsx_layout import assert_prints_well
 from zhongxinzu.org.models import Membership
 
 
@@ -170,10 +171,14 @@ def test_attendance_register_page_and_xlsx(year, world, as_role):
     response = client.get(reverse("compliance:register_xlsx", args=[year.bad.pk]), {"year": 2025})
     wb = openpyxl.load_workbook(io.BytesIO(response.content))
     ws = wb["考勤登记表"]
-    header = [c.value for c in ws[1]]
+    assert ws["A1"].value == f"{year.bad.name}2025年度考勤登记表"
+    header = [c.value for c in ws[2]]
     assert header[:4] == ["序号", "姓名", "组内角色", "1月10日"] and header[-1] == "参学率"
-    absentee = next(r for r in ws.iter_rows(values_only=True) if r[1] == year.bp["members"][0].name)
-    assert absentee[3] == "缺" and absentee[4] == "出" and absentee[-1] == "44.4%"
+    absentee = next(r for r in ws.iter_rows() if r[1].value == year.bp["members"][0].name)
+    assert absentee[3].value == "缺" and absentee[4].value == "出"
+    assert absentee[-1].value == pytest.approx(4 / 9) and absentee[-1].number_format == "0.0%"
+    assert isinstance(absentee[-2].value, int)  # 应参加 is a count
+    assert_prints_well(ws, header_row=2, columns=len(header))
     assert AuditEntry.objects.filter(action="export", detail__document="attendance_register")
 
 
