@@ -1,12 +1,13 @@
 """The assessment ranking as .xlsx: one row per group with total, grade, rank and the score
-of every indicator; a second sheet with the 约谈名单."""
+of every indicator (numbers shown with two decimals); a second sheet with the 约谈名单.
+Each sheet has its title row above the table."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
 
-from zhongxinzu.lib.xlsx import Sheet, workbook_bytes
+from zhongxinzu.lib.xlsx import Sheet, score, workbook_bytes
 
 
 def _number(text) -> Decimal | str:
@@ -31,7 +32,9 @@ def ranking_xlsx(*, scheme, indicators: list, results: Iterable, talk_list: list
 
     def rows():
         for r in results:
-            scores = [_number(r.breakdown.get(str(i.pk), {}).get("score", "")) for i in indicators]
+            scores = [
+                score(_number(r.breakdown.get(str(i.pk), {}).get("score", ""))) for i in indicators
+            ]
             adj = sum(
                 (Decimal(a["points"]) for a in r.breakdown.get("adjustments", [])), Decimal(0)
             )
@@ -39,11 +42,11 @@ def ranking_xlsx(*, scheme, indicators: list, results: Iterable, talk_list: list
                 r.rank,
                 r.group.name,
                 r.group.unit.name,
-                r.total,
-                scheme.converted(r.total),
+                score(r.total),
+                score(scheme.converted(r.total)),
                 r.grade,
                 *scores,
-                adj,
+                score(adj),
             ]
 
     status = scheme.get_status_display()
@@ -51,15 +54,15 @@ def ranking_xlsx(*, scheme, indicators: list, results: Iterable, talk_list: list
         title="考核结果",
         headers=headers,
         rows=rows(),
-        notes=[f"{scheme.name}（第{scheme.edition}版，{status}）"],
+        caption=f"{scheme.name}（第{scheme.edition}版，{status}）",
     )
     talks = Sheet(
         title="约谈名单",
         headers=["中心组", "单位"],
         rows=[[g.name, g.unit.name] for g in talk_list],
-        notes=[
-            f"连续两年（{scheme.year - 1}、{scheme.year}年度）"
+        caption=(
+            f"约谈名单：连续两年（{scheme.year - 1}、{scheme.year}年度）"
             f"考核排名末{scheme.bottom_n}位或最低等次"
-        ],
+        ),
     )
     return workbook_bytes(main, talks)

@@ -13,6 +13,7 @@ from zhongxinzu.assessment import services
 from zhongxinzu.assessment.models import AssessmentScheme
 from zhongxinzu.assessment.tests.helpers import YEAR, add_groups, published_scheme
 from zhongxinzu.jobs.testing import run_worker
+from zhongxinzu.lib.tests.test_xlsx_layout import assert_prints_well
 
 
 def _computed(world, year=YEAR):
@@ -128,12 +129,18 @@ def test_ranking_export_reopens_with_every_group(world, as_role):
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb["考核结果"]
-    header = [c.value for c in ws[1]]
+    assert ws["A1"].value.startswith(scheme.name) and ws["A1"].font.b
+    header = [c.value for c in ws[2]]
     assert header[:6] == ["排名", "中心组", "单位", "总分", "折算分（权重10%）", "等次"]
     assert "组织实施·集体学习次数（10分）" in header
-    names = {ws.cell(row=i, column=2).value for i in (2, 3)}
+    names = {ws.cell(row=i, column=2).value for i in (3, 4)}
     assert names == {world.groups["own"].name, world.groups["child"].name}
+    assert isinstance(ws["A3"].value, int)  # the rank
+    for cell in (ws["D3"], ws["E3"], ws.cell(row=3, column=len(header))):
+        assert isinstance(cell.value, int | float) and cell.number_format == "0.00"
+    assert_prints_well(ws, header_row=2, columns=len(header))
     assert "约谈名单" in wb.sheetnames
+    assert_prints_well(wb["约谈名单"], header_row=2, columns=2)
 
 
 def test_ranking_shows_the_score_converted_by_the_annual_weight(world, as_role):
@@ -147,7 +154,7 @@ def test_ranking_shows_the_score_converted_by_the_annual_weight(world, as_role):
         assert f'<td data-label="折算分">{float(r.total) / 10:g}</td>' in html
     r = client.get(reverse("assessment:ranking_export", args=[scheme.pk]))
     ws = load_workbook(io.BytesIO(r.content))["考核结果"]
-    converted = {ws.cell(row=i, column=2).value: ws.cell(row=i, column=5).value for i in (2, 3)}
+    converted = {ws.cell(row=i, column=2).value: ws.cell(row=i, column=5).value for i in (3, 4)}
     assert converted == {r.group.name: float(r.total) / 10 for r in scheme.results.all()}
 
 
