@@ -163,7 +163,7 @@ def annual_report_docx(
                 [kind, title, number or "—", f"{on.year}年{on.month}月{on.day}日"]
                 for kind, title, on, number in figures.conversion_list
             ],
-            widths_mm=[26, 66, 32, 32],
+            widths_mm=[24, 56, 38, 38],  # 4号: a date or 文号 needs about 36 mm
         )
     doc.rich_text(narrative.get("practices", ""))
     doc.heading(1, "二、存在的问题和不足")

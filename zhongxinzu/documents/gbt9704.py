@@ -11,9 +11,14 @@
     data = doc.to_bytes()
 
 Geometry: A4, margins top 37 / left (binding) 28 / right 26 / bottom 35 mm (a 156 × 225 mm
-text block), 22 lines of exactly 28.95 pt. Fonts are referenced by name; every font is also
-declared in the font table with an alternative name (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体,
-方正小标宋简体 → 宋体) so Word and WPS substitute sensibly where it is not installed. Page
+text block), 22 lines of exactly 28.95 pt and 28 characters of 3号 (a linesAndChars grid; type
+larger than 3号 is set off the grid). Tables take their column widths in the grid and in every
+cell, keep rows whole and repeat the header row; tables of more than 6 columns are set at 五号.
+The signature keeps with its date; the 版记 is framed at the foot of the last page.
+
+Fonts are referenced by name; every font is also declared in the font table with an
+alternative name (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, 方正小标宋简体 → 宋体) so Word and
+WPS substitute sensibly where it is not installed. Page
 numbers are `— 1 —` in 4号宋体, odd pages on the right and even pages on the left.
 """
 
