@@ -350,13 +350,21 @@ def lists_rows(lists: GroupLists) -> tuple[list[list], list[list], list[list]]:
 
 
 def lists_xlsx(lists: GroupLists) -> bytes:
+    """The three lists as three sheets, each under its title row; long text wraps so that
+    a printed page shows all of it."""
     from zhongxinzu.lib.xlsx import Sheet, workbook_bytes
 
     topics, found, rects = lists_rows(lists)
+    heading = f"{lists.group.name}{lists.year}年"
     return workbook_bytes(
-        Sheet(title="学习清单", headers=TOPIC_HEADERS, rows=topics),
-        Sheet(title="问题清单", headers=PROBLEM_HEADERS, rows=found),
-        Sheet(title="整改清单", headers=RECT_HEADERS, rows=rects),
+        *(
+            Sheet(title=name, caption=heading + name, headers=headers, rows=rows, wrap=True)
+            for name, headers, rows in (
+                ("学习清单", TOPIC_HEADERS, topics),
+                ("问题清单", PROBLEM_HEADERS, found),
+                ("整改清单", RECT_HEADERS, rects),
+            )
+        )
     )
 
 

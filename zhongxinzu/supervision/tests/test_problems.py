@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhongxinzu.audit.models import AuditEntry
+from zhongxinzu.lib.tests.test_xlsx_layout import assert_prints_well
 from zhongxinzu.supervision import problems
 from zhongxinzu.supervision.models import Problem, Rectification, RectificationReport
 
@@ -306,10 +307,16 @@ def test_three_lists_page_and_exports(world):
     response = c.get(reverse("supervision:problem_group_lists_xlsx", args=[gid]))
     wb = openpyxl.load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == ["学习清单", "问题清单", "整改清单"]
-    assert wb["学习清单"]["B2"].value == "学习贯彻四中全会精神"
-    assert wb["问题清单"]["D2"].value == "'=发言念稿"  # never a formula
-    assert wb["整改清单"]["G2"].value == "已销号"
-    assert wb["整改清单"]["D2"].value == "成员own"
+    assert wb["学习清单"]["A1"].value == f"{world.groups['own'].name}{year}年学习清单"
+    assert wb["学习清单"]["B3"].value == "学习贯彻四中全会精神"
+    described = wb["问题清单"]["D3"]
+    assert described.value == "=发言念稿" and described.data_type == "s"  # never a formula
+    assert described.quotePrefix
+    assert wb["整改清单"]["G3"].value == "已销号"
+    assert wb["整改清单"]["D3"].value == "成员own"
+    for ws, columns in zip(wb, (5, 6, 8), strict=True):
+        assert_prints_well(ws, header_row=2, columns=columns)
+    assert wb["整改清单"].page_setup.orientation == "landscape"
     response = c.get(reverse("supervision:problem_group_lists_docx", args=[gid]))
     assert response["Content-Disposition"].startswith("attachment")
     doc = Document(io.BytesIO(response.content))
