@@ -222,3 +222,36 @@ def test_one_blank_line_between_title_and_addressee():
     texts = [p.text for p in document.paragraphs]
     at = texts.index("市委宣传部：")
     assert texts[at - 1] == "" and texts[at - 2] == "标题"
+
+
+def test_feedback_letter_keeps_organ_and_date_together_and_balances_its_title():
+    from zhongxinzu.documents.feedback_letter import feedback_letter_docx
+
+    group = SimpleNamespace(
+        name="中共某某市某某区委员会理论学习中心组", unit=SimpleNamespace(name="某某区委")
+    )
+    visit = SimpleNamespace(
+        group=group,
+        team_id=1,
+        team=SimpleNamespace(name="市委第一旁听组"),
+        observer_group_id=None,
+        session=None,
+        planned_on=dt.date(2026, 1, 5),
+        summary_overall="学习准备充分。",
+        summary_highlights="",
+        summary_problems="发言念稿。",
+    )
+    data = feedback_letter_docx(visit, issuer="中共某某市委宣传部", on=dt.date(2026, 1, 19))
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = document.paragraphs
+    date_at = next(i for i, p in enumerate(paragraphs) if p.text == "2026年1月19日")
+    organ = paragraphs[date_at - 1]
+    assert organ.text == "中共某某市委宣传部"
+    assert ppr_flag(organ, "w:keepNext") and ppr_flag(paragraphs[date_at - 2], "w:keepNext")
+    assert paragraphs[date_at]._p.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "400"
+    title = next(p for p in paragraphs if p.runs and p.runs[0].font.size == Pt(22))
+    lines = lines_of(title)
+    assert len(lines) > 1 and all(2 <= text_width(line) <= 20 for line in lines)
+    assert not any(
+        r.font.color is not None and r.font.color.rgb for p in paragraphs for r in p.runs
+    )
