@@ -548,6 +548,7 @@ class OfficialDocument:
             fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
             fmt.line_spacing = Pt(16)
             _indent_chars(p, first_line=0, char=SIZE_4, **{side: 1})
+            _no_grid(p)  # 4号 at its own pitch, not spread over 3号 grid cells
             _page_field(p, SONGTI, SIZE_4)
 
     # --- paragraphs -----------------------------------------------------------------------
@@ -770,6 +771,7 @@ class OfficialDocument:
             _border(p._p.get_or_add_pPr(), "bottom", size=thin, color="000000")
         _border(lines[-1]._p.get_or_add_pPr(), "bottom", size=thick, color="000000")
         for p in lines:
+            _no_grid(p)  # 4号 at its own pitch, not spread over 3号 grid cells
             _ppr_flag(p, "w:framePr")
             frame = p._p.pPr.find(qn("w:framePr"))
             for attr, value in (

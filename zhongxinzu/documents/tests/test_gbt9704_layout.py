@@ -170,6 +170,8 @@ def test_colophon_is_framed_at_the_foot_of_the_page():
         "抄送：市委宣传部。",
         "某某委员会办公室2026年1月6日印发",  # (the tab is an element)
     ]
+    for p in framed:  # 4号, off the 3号 character grid
+        assert p.find(f"{W}pPr/{W}snapToGrid").get(W + "val") == "0"
     frames = [p.find(f"{W}pPr/{W}framePr") for p in framed]
     assert all(dict(f.attrib) == dict(frames[0].attrib) for f in frames)  # one frame
     frame = frames[0]
@@ -255,3 +257,13 @@ def test_feedback_letter_keeps_organ_and_date_together_and_balances_its_title():
     assert not any(
         r.font.color is not None and r.font.color.rgb for p in paragraphs for r in p.runs
     )
+
+
+def test_smaller_type_is_set_off_the_character_grid():
+    data = OfficialDocument(title="标题").to_bytes()
+    package = zipfile.ZipFile(io.BytesIO(data))
+    footers = [n for n in package.namelist() if n.startswith("word/footer")]
+    assert footers
+    for name in footers:
+        for p in etree.fromstring(package.read(name)).iter(W + "p"):
+            assert p.find(f"{W}pPr/{W}snapToGrid").get(W + "val") == "0"
