@@ -175,3 +175,45 @@ def test_unit_export_filters_inactive_like_the_list(world):
     assert _column(_sheet(client.get(reverse("org:unit_export"))), "单位编码") == ["A"]
     ws = _sheet(client.get(reverse("org:unit_export") + "?active=all"))
     assert _column(ws, "状态") == ["启用", "已停用"]
+
+
+# --- print layout ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "columns"),
+    [("org:unit_export", 8), ("org:person_export", 8), ("org:requirement_export", 5)],
+)
+def test_org_exports_print_well_and_keep_the_header_in_row_one(world, url, columns):
+    """Exports can be edited and imported again, so no title row: the header stays in row 1
+    (as the import templates promise) and the title is printed in the page header."""
+    from zhongxinzu.lib.tests.test_xlsx_layout import assert_prints_well
+
+    ws = _sheet(world.login(Client(), "supervisor").get(reverse(url)))
+    assert ws["A1"].value in ("单位编码", "要求") and ws["A1"].font.b
+    assert not ws.merged_cells.ranges
+    assert_prints_well(ws, header_row=1, columns=columns)
+    assert ws.oddHeader.center.text == ws.title
+
+
+def test_unit_export_counts_are_numbers(world):
+    ws = _sheet(world.login(Client(), "supervisor").get(reverse("org:unit_export")))
+    for header in ("排序", "层级", "在册成员"):
+        assert all(isinstance(v, int) for v in _column(ws, header)), header
+
+
+def test_unit_with_a_formula_like_name_survives_export_and_import(world):
+    from zhongxinzu.org import imports
+
+    Unit.objects.filter(pk=world.units["child"].pk).update(name="-8.0 巡察单位")
+    client = world.login(Client(), "supervisor")
+    exported = client.get(reverse("org:unit_export")).content
+    names = openpyxl.load_workbook(io.BytesIO(exported)).active["B"]
+    cell = next(c for c in names if c.value == "-8.0 巡察单位")
+    assert cell.data_type == "s" and cell.quotePrefix
+    result = imports.units_import(
+        actor=world.users["supervisor"], data=exported, filename="单位列表.xlsx"
+    )
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.updated == {"units": 0}  # read back exactly: nothing changed
+    assert Unit.objects.get(pk=world.units["child"].pk).name == "-8.0 巡察单位"
