@@ -30,19 +30,18 @@ def _pdf_pages(data: bytes) -> list[tuple[float, float]]:
 
 
 def _pdf_page_numbers(data: bytes) -> list[tuple[float, float]]:
-    """(x, baseline) in mm from the page's top left of every 14 pt text run in a PDF Chromium
-    (Skia) wrote: only the page numbers are set at 4号 on these pages. Skia draws the page
-    margin boxes in the page's own coordinates, CSS px scaled by 0.75 to pt, y downwards:
-    `BT /Fn 18.66 Tf 1 0 0 -1 x y Tm … ET`."""
+    """(x, baseline) in mm from the page's top left of each page's number: the 14 pt text
+    (only page numbers are set at 4号 on these pages), one entry a page that has one. Skia
+    draws the margin boxes in the page's own coordinates, CSS px scaled by 0.75 to pt, y
+    downwards: `BT /Fn 18.66 Tf 1 0 0 -1 x y Tm … ET`, one run per font change."""
     found = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            text = zlib.decompress(raw)
-        except zlib.error:
-            continue
-        for m in re.finditer(rb"BT\s*/F\d+ 18\.66 Tf\s*1 0 0 -1 ([\d.]+) ([\d.]+) Tm", text):
-            x, y = (float(v) * 0.75 / 72 * 25.4 for v in m.groups())
-            found.append((x, y))
+    for stream in _page_streams(data):
+        runs = [
+            tuple(float(v) * 0.75 / 72 * 25.4 for v in m.groups())
+            for m in re.finditer(rb"BT\s*/F\d+ 18\.66 Tf\s*1 0 0 -1 ([\d.]+) ([\d.]+) Tm", stream)
+        ]
+        if runs:
+            found.append(min(runs))
     return found
 
 
@@ -186,8 +185,11 @@ def test_register_prints_every_session_on_a_landscape_page(page, login, url, wor
     headers = table.locator("thead th")
     assert headers.count() == 3 + 12 + 6  # every session of the year has its column
 
-    wrap = _style(page, ".table-wrap", "overflow-x")[0]
-    assert wrap == "visible"
+    assert _style(page, ".table-wrap", "overflow-x")[0] == "visible"
+    wrap_scroll, wrap_client = page.locator(".table-wrap").evaluate(
+        "w => [w.scrollWidth, w.clientWidth]"
+    )
+    assert wrap_scroll <= wrap_client
     assert _style(page, "#register thead", "display")[0] == "table-header-group"
     width = LANDSCAPE_BLOCK["width"]
     scroll, client = table.evaluate("t => [t.scrollWidth, t.clientWidth]")
@@ -202,3 +204,67 @@ def test_register_prints_every_session_on_a_landscape_page(page, login, url, wor
 
     pdf = page.pdf(prefer_css_page_size=True)
     assert _pdf_pages(pdf) == [pytest.approx(A4_PT[::-1], abs=0.5)]  # one landscape page
+
+
+def _page_streams(data: bytes) -> list[bytes]:
+    """The decompressed content streams that draw text, one a page, in page order."""
+    streams = []
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            text = zlib.decompress(raw)
+        except zlib.error:
+            continue
+        if b" Tf" in text:
+            streams.append(text)
+    return streams
+
+
+def _top_row(stream: bytes, size: bytes = b"14") -> list[bytes]:
+    """The glyphs of the topmost row of `size` px text on a page: the runs at the smallest y,
+    left to right, positions stripped (rows on different pages then compare equal)."""
+    runs = [
+        (float(y), float(x), re.sub(rb"[-\d.]+ 0 Td", b"", body))
+        for x, y, body in re.findall(
+            rb"BT\s*/F\d+ " + size + rb" Tf\s*1 0 0 -1 ([\d.]+) ([\d.]+) Tm(.*?)ET", stream, re.S
+        )
+    ]
+    top = min(y for y, _, _ in runs)
+    return [body for y, _, body in sorted(runs) if y == top]
+
+
+def test_register_of_a_big_group_repeats_its_header_on_every_page(page, login, url, world):
+    from zhongxinzu.org.models import Membership
+
+    big, people = f.make_group(world.units["own"], code="BIG", members=40)
+    for month in range(1, 8):
+        f.roll(f.session(big, f.at(2025, month, 8, 9, 0)), f.everyone(people))
+    Membership.objects.create(
+        group=big,
+        person=world.users["secretary"].person,
+        role="secretary",
+        role_rank=Membership.rank_of("secretary"),
+        start_date=people["leader"].memberships.first().start_date,
+    )
+    login(page, "supervisor")
+    _print_view(page, url("compliance:register", big.pk, query="year=2025"), LANDSCAPE_BLOCK)
+    assert page.locator("#register thead th").count() == 3 + 7 + 6
+    rows = page.locator("#register tbody tr").count()
+    height = page.locator("#register").bounding_box()["height"]
+    assert height > LANDSCAPE_BLOCK["height"]  # more than a page of rows
+
+    pdf = page.pdf(prefer_css_page_size=True)
+    pages = _pdf_pages(pdf)
+    assert len(pages) >= 2 and all(p == pytest.approx(A4_PT[::-1], abs=0.5) for p in pages)
+    streams = _page_streams(pdf)
+    assert len(streams) == len(pages)
+    header = _top_row(streams[0])  # the h1 is larger type: page 1's top 14 px row is thead
+    assert len(header) >= 3 + 7 + 6 - 1
+    for later in streams[1:]:
+        assert _top_row(later) == header, "header row not repeated"
+    assert rows > 40
+
+    # page numbers: odd pages on the right, even on the left
+    numbers = _pdf_page_numbers(pdf)
+    assert len(numbers) == len(pages)
+    for i, (x, _) in enumerate(numbers, start=1):
+        assert (x > 297 / 2) if i % 2 else (x < 297 / 2)
