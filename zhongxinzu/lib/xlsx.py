@@ -282,9 +282,9 @@ def read_rows(data: bytes, *, headers: Sequence[str]) -> Iterator[tuple[int, dic
 
 
 def count_rows(data: bytes) -> int:
-    """Non-empty rows below the header of the first sheet (the first row with more than
-    one value, so a merged title row above it is skipped); 0 for an unreadable file (the
-    import itself then says what is wrong)."""
+    """Non-empty rows below the header of the first sheet; 0 for an unreadable file (the
+    import itself then says what is wrong). A lone value above a wider row is a title row
+    (as `Sheet.caption` writes), not the header."""
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
@@ -292,17 +292,15 @@ def count_rows(data: bytes) -> int:
     try:
         ws = wb.worksheets[0]
         ws.reset_dimensions()
-        filled = (
-            sum(1 for v in row if v not in (None, "")) for row in ws.iter_rows(values_only=True)
-        )
-        seen_header = False
-        count = 0
-        for number, values in enumerate(filled, start=1):
-            if seen_header:
-                count += values > 0
-            elif values > 1 or number >= HEADER_SEARCH_ROWS:
-                seen_header = True
-        return count
+        filled = [
+            n
+            for n in (
+                sum(1 for v in row if v not in (None, "")) for row in ws.iter_rows(values_only=True)
+            )
+            if n
+        ]
+        titled = len(filled) > 1 and filled[0] == 1 and filled[1] > 1
+        return max(len(filled) - (2 if titled else 1), 0)
     except Exception:
         return 0
     finally:

@@ -121,3 +121,9 @@ def test_read_rows_still_unquotes_files_exported_before_quote_prefix():
 def test_count_rows_without_a_title_row():
     data = xlsx.write_xlsx(title="t", headers=["a", "b"], rows=[[1, 2], [3, None], [None, None]])
     assert xlsx.count_rows(data) == 2
+
+
+def test_count_rows_of_a_single_column_sheet():
+    data = xlsx.write_xlsx(title="t", headers=["a"], rows=[[1], [2], [3]])
+    assert xlsx.count_rows(data) == 3
+    assert xlsx.count_rows(b"not a workbook") == 0
