@@ -129,7 +129,8 @@ def test_attendance_register_xlsx(year):
     wb = openpyxl.load_workbook(io.BytesIO(attendance_register_xlsx(reg)))
     ws = wb["考勤登记表"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][3] == "1月10日" and rows[0][-6:] == (
+    assert rows[0][0] == f"{year.bad.name}2025年度考勤登记表"  # the title row
+    assert rows[1][3] == "1月10日" and rows[1][-6:] == (
         "出席",
         "迟到",
         "请假",
@@ -137,15 +138,18 @@ def test_attendance_register_xlsx(year):
         "应参加",
         "参学率",
     )
-    leader = rows[1]
+    leader = rows[2]
     assert leader[1] == year.bp["leader"].name and leader[3:12] == ("出",) * 9
-    assert leader[-2:] == (9, "100.0%")
+    assert leader[-2:] == (9, 1)
+    assert ws.cell(row=3, column=len(rows[1])).number_format == "0.0%"
     due = next(r for r in rows if r[1] == "应到")
     rate = next(r for r in rows if r[1] == "出勤率")
-    assert due[3] == 5 and rate[3] == "80.0%" and rate[-1] == "88.9%"
+    assert due[3] == 5 and rate[3] == pytest.approx(0.8) and rate[-1] == pytest.approx(8 / 9)
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$2:$2"
     listing = list(wb["学习场次"].iter_rows(values_only=True))
-    assert listing[0] == ("序号", "日期", "学习主题", "学习形式", "应到", "实到", "出勤率")
-    assert len(listing) == 10 and listing[1][3] == "集体学习"
+    assert listing[1] == ("序号", "日期", "学习主题", "学习形式", "应到", "实到", "出勤率")
+    assert len(listing) == 11 and listing[2][3] == "集体学习"
+    assert isinstance(listing[2][-1], float)
 
 
 def _completion(group, year_, as_of):
