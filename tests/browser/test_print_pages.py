@@ -219,9 +219,10 @@ def _page_streams(data: bytes) -> list[bytes]:
     return streams
 
 
-def _top_row(stream: bytes, size: bytes = b"14") -> list[bytes]:
-    """The glyphs of the topmost row of `size` px text on a page: the runs at the smallest y,
-    left to right, positions stripped (rows on different pages then compare equal)."""
+def _top_row(stream: bytes, size: bytes) -> list[bytes]:
+    """The glyphs of the topmost row of text set at `size` (a regex of the px size) on a page:
+    the runs at the smallest y, left to right, positions stripped (so rows on different
+    pages compare equal)."""
     runs = [
         (float(y), float(x), re.sub(rb"[-\d.]+ 0 Td", b"", body))
         for x, y, body in re.findall(
@@ -236,8 +237,9 @@ def test_register_of_a_big_group_repeats_its_header_on_every_page(page, login, u
     from zhongxinzu.org.models import Membership
 
     big, people = f.make_group(world.units["own"], code="BIG", members=40)
-    for month in range(1, 8):
-        f.roll(f.session(big, f.at(2025, month, 8, 9, 0)), f.everyone(people))
+    for month in range(1, 13):  # 24 sessions: the small type of a dense register
+        for day in (8, 22):
+            f.roll(f.session(big, f.at(2025, month, day, 9, 0)), f.everyone(people))
     Membership.objects.create(
         group=big,
         person=world.users["secretary"].person,
@@ -247,7 +249,16 @@ def test_register_of_a_big_group_repeats_its_header_on_every_page(page, login, u
     )
     login(page, "supervisor")
     _print_view(page, url("compliance:register", big.pk, query="year=2025"), LANDSCAPE_BLOCK)
-    assert page.locator("#register thead th").count() == 3 + 7 + 6
+    headers = page.locator("#register thead th")
+    assert headers.count() == 3 + 24 + 6
+    dense = float(_style(page, "#register", "font-size")[0][:-2])
+    assert dense == pytest.approx(8 * PX_PER_PT, abs=0.05)
+    for right in headers.evaluate_all("ths => ths.map(th => th.getBoundingClientRect().right)"):
+        assert right <= LANDSCAPE_BLOCK["width"] + 0.5
+    for cell in page.locator("#register th, #register td").evaluate_all(
+        "cs => cs.map(c => c.scrollWidth - c.clientWidth)"
+    ):
+        assert cell <= 0
     rows = page.locator("#register tbody tr").count()
     height = page.locator("#register").bounding_box()["height"]
     assert height > LANDSCAPE_BLOCK["height"]  # more than a page of rows
@@ -257,10 +268,11 @@ def test_register_of_a_big_group_repeats_its_header_on_every_page(page, login, u
     assert len(pages) >= 2 and all(p == pytest.approx(A4_PT[::-1], abs=0.5) for p in pages)
     streams = _page_streams(pdf)
     assert len(streams) == len(pages)
-    header = _top_row(streams[0])  # the h1 is larger type: page 1's top 14 px row is thead
-    assert len(header) >= 3 + 7 + 6 - 1
+    # the h1 is larger type: page 1's top row of 8 pt (10.67 px) type is the header
+    header = _top_row(streams[0], rb"10\.6\d*")
+    assert len(header) >= 24  # at least the first line of every session date
     for later in streams[1:]:
-        assert _top_row(later) == header, "header row not repeated"
+        assert _top_row(later, rb"10\.6\d*") == header, "header row not repeated"
     assert rows > 40
 
     # page numbers: odd pages on the right, even on the left
