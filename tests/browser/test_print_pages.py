@@ -142,6 +142,19 @@ def test_minutes_print_in_the_official_layout(page, login, url, world, year, sho
     rule = page.locator("#session-minutes hr.red-rule").bounding_box()
     assert rule["width"] == pytest.approx(doc["width"], abs=1)
 
+    # 出席： two characters in; wrapped names line up after the colon (five characters in)
+    char = 156 / 28 * PX_PER_MM
+    label = page.locator("#session-minutes .attendance-block .label").first.bounding_box()
+    assert label["x"] == pytest.approx(2 * char, abs=0.5)
+    lines = page.locator("#session-minutes .attendance-block p").first.evaluate(
+        """p => { const r = document.createRange(); r.selectNodeContents(p);
+                  return [...r.getClientRects()].map(b => [b.top, b.left]); }"""
+    )
+    first_top = min(top for top, _ in lines)
+    wrapped = [left for top, left in lines if top > first_top + char]
+    assert wrapped, "ten names should wrap"
+    assert min(wrapped) == pytest.approx(5 * char, abs=0.5)
+
     # Printed for real: A4 portrait, one page; a page number under the text block.
     pdf = page.pdf(prefer_css_page_size=True)
     assert _pdf_pages(pdf) == [pytest.approx(A4_PT, abs=0.5)]
