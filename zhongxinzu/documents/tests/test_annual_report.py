@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import docx
 import openpyxl
@@ -180,5 +181,6 @@ def test_a_running_year_says_up_to_which_day(year):
 
 def test_zero_clauses_are_left_out(year):
     text = _completion(year.bad, 2025, AFTER)
-    assert "0项" not in text and "0篇" not in text and "0次" not in text
+    # "0次" but not "10次": a zero count standing alone
+    assert not re.search(r"(?<![0-9])0[项篇次]", text), text
     assert "推动成果转化" not in text
