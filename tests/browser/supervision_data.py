@@ -11,7 +11,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from conftest import PASSWORD
-from zhongxinzu.accounts.services import grant_role, user_create
+from zhongxinzu.accounts.services import grant_role, user_create, user_update
 from zhongxinzu.assessment import services as assessment
 from zhongxinzu.org import services as org
 from zhongxinzu.supervision import problems, scoring, services
@@ -30,14 +30,18 @@ def restore_default_score_template() -> None:
 
 
 def account(world, username: str, full_name: str, *, person=None, role: str = ""):
-    """An account made by the system admin (and a role granted by the security admin)."""
+    """An account made by the system admin, linked to its person and given its role by the
+    security admin (三员分立)."""
     user = user_create(
         actor=world.users["sys_admin"],
         username=username,
         full_name=full_name,
         raw_password=PASSWORD,
-        person_id=person.pk if person else None,
     )
+    if person is not None:
+        user_update(
+            actor=world.users["sec_admin"], user=user, full_name=full_name, person_id=person.pk
+        )
     if role:
         grant_role(actor=world.users["sec_admin"], user=user, role=role)
     return user

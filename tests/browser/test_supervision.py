@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser import supervision_data as data
 from zhongxinzu.assessment.tests.helpers import add_groups
 from zhongxinzu.compliance.models import Notification
+from zhongxinzu.jobs.testing import run_worker
 from zhongxinzu.org import services as org
 from zhongxinzu.supervision import planning
 from zhongxinzu.supervision.models import (
@@ -217,7 +219,11 @@ def test_ranking_lists_the_group_at_the_bottom_two_years_running(page, login, wo
     page.locator("nav").get_by_role("link", name="考核评价").click()
     page.locator("#schemes").get_by_role("link", name=current.name).click()
     page.get_by_role("button", name="计算考核结果").click()
-    assert "已计算6个中心组的考核结果" in page.locator(".messages").inner_text()
+    assert "正在后台计算" in page.locator(".messages").inner_text()
+    run_worker()  # the job worker of make run, in this process
+    expect(page.locator("#job-result")).to_contain_text("已计算6个中心组的考核结果")
+    page.locator("#job-result-link").click()
+    page.wait_for_load_state()
     assert page.locator("h1").inner_text().startswith(f"{year}年度考核排名")
     last = page.locator("#ranking tbody tr").last
     assert child.name in last.inner_text() and "不合格" in last.inner_text()
