@@ -93,21 +93,7 @@ def copy_database() -> tuple[str, str]:
             [name],
         )
     connection.close()
-    admin = dict(connection.settings_dict, NAME="postgres")
-    import psycopg
-
-    conninfo = {
-        k: v
-        for k, v in {
-            "dbname": "postgres",
-            "user": admin["USER"],
-            "password": admin["PASSWORD"],
-            "host": admin["HOST"],
-            "port": admin["PORT"],
-        }.items()
-        if v
-    }
-    with psycopg.connect(**conninfo, autocommit=True) as pg:
+    with _maintenance_connection() as pg:
         pg.execute(f'DROP DATABASE IF EXISTS "{copy_name}"')
         pg.execute(f'CREATE DATABASE "{copy_name}" TEMPLATE "{name}"')
     return re.sub(r"/[^/?]+(\?|$)", f"/{copy_name}\\1", url, count=1), vendor
@@ -117,24 +103,22 @@ def drop_copy(url: str, vendor: str) -> None:
     if vendor == "sqlite":
         shutil.rmtree(LOAD_DIR, ignore_errors=True)
         return
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    with _maintenance_connection() as pg:
+        pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _maintenance_connection():
+    """An autocommit connection to the server's `postgres` database, with Django's
+    credentials (CREATE/DROP DATABASE cannot run inside the database concerned)."""
     import psycopg
     from django.db import connection
 
     s = connection.settings_dict
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    conninfo = {
-        k: v
-        for k, v in {
-            "dbname": "postgres",
-            "user": s["USER"],
-            "password": s["PASSWORD"],
-            "host": s["HOST"],
-            "port": s["PORT"],
-        }.items()
-        if v
-    }
-    with psycopg.connect(**conninfo, autocommit=True) as pg:
-        pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    given = {"user": s["USER"], "password": s["PASSWORD"], "host": s["HOST"], "port": s["PORT"]}
+    return psycopg.connect(
+        dbname="postgres", autocommit=True, **{k: v for k, v in given.items() if v}
+    )
 
 
 def use_database(url: str) -> None:

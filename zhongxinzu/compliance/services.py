@@ -102,6 +102,7 @@ def snapshot_refresh_groups(*, group_ids: Iterable[int], today: dt.date | None =
     today = today or timezone.localdate()
     this_year, last_year = snapshot_years(today)
     ids = sorted(group_ids)
+    closed = frozen_q(last_year)  # one query, not one per chunk
     for start in range(0, len(ids), SNAPSHOT_CHUNK):
         groups = StudyGroup.objects.filter(
             pk__in=ids[start : start + SNAPSHOT_CHUNK], is_active=True
@@ -109,7 +110,7 @@ def snapshot_refresh_groups(*, group_ids: Iterable[int], today: dt.date | None =
         current = list(groups)
         if current:
             _snapshot_store(current, this_year, today)
-        previous = list(groups.exclude(frozen_q(last_year)))
+        previous = list(groups.exclude(closed))
         if previous:
             _snapshot_store(previous, last_year, today)
 

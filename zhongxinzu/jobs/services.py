@@ -65,6 +65,24 @@ def job_start(
     return job
 
 
+def status_payload(job: Job) -> dict:
+    """What the progress page polls (status.json) and the API returns."""
+    return {
+        "id": job.pk,
+        "kind": job.kind_label,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "stage": job.stage,
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "result_text": job.result_text,
+        "result_url": job.result_url,
+        "error": job.error,
+        "finished": not job.active,
+    }
+
+
 def job_progress(job: Job):
     """The `progress(done, total, stage)` callable handed to the services."""
 

@@ -32,28 +32,11 @@ def job_detail(request, pk):
     return render(request, "jobs/job_detail.html", {"job": job})
 
 
-def status_payload(job) -> dict:
-    return {
-        "id": job.pk,
-        "kind": job.kind_label,
-        "status": job.status,
-        "status_label": job.get_status_display(),
-        "stage": job.stage,
-        "done": job.done,
-        "total": job.total,
-        "percent": job.percent,
-        "result_text": job.result_text,
-        "result_url": job.result_url,
-        "error": job.error,
-        "finished": not job.active,
-    }
-
-
 @require_GET
 @login_required
 def job_status(request, pk):
     job = access.get_in(jobs_visible(request.user), pk)
-    response = JsonResponse(status_payload(job))
+    response = JsonResponse(services.status_payload(job))
     response["Cache-Control"] = "no-store"
     return response
 

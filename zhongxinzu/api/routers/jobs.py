@@ -13,6 +13,7 @@ from zhongxinzu.api.common import ERRORS
 from zhongxinzu.api.schemas import Id
 from zhongxinzu.jobs.access import jobs_visible
 from zhongxinzu.jobs.models import Job
+from zhongxinzu.jobs.services import status_payload
 
 router = Router(tags=["后台任务"])
 
@@ -39,21 +40,11 @@ class JobOut(Schema):
 
 def job_out(job: Job) -> dict:
     return {
-        "id": job.pk,
+        **status_payload(job),
         "kind": job.kind,
         "kind_label": job.kind_label,
         "unit_id": job.unit_id,
         "year": job.year,
-        "status": job.status,
-        "status_label": job.get_status_display(),
-        "stage": job.stage,
-        "done": job.done,
-        "total": job.total,
-        "percent": job.percent,
-        "finished": not job.active,
-        "result_text": job.result_text,
-        "result_url": job.result_url,
-        "error": job.error,
         "created_at": job.created_at,
         "finished_at": job.finished_at,
     }
