@@ -11,9 +11,9 @@
     data = doc.to_bytes()
 
 Geometry: A4, margins top 37 / left (binding) 28 / right 26 / bottom 35 mm (a 156 × 225 mm
-text block), 22 lines of exactly 28.95 pt and 28 characters of 3号 (a linesAndChars grid; type
-larger than 3号 is set off the grid). Tables take their column widths in the grid and in every
-cell, keep rows whole and repeat the header row; tables of more than 6 columns are set at 五号.
+text block), 22 lines of exactly 28.95 pt (a grid of lines) and 28 characters of 3号 (set
+0.25 pt tighter; type larger than 3号 is set off the grid). Tables take their column widths
+in the grid and in every cell, keep rows whole and repeat the header row; tables of more than 6 columns are set at 五号.
 The signature keeps with its date; the 版记 is framed at the foot of the last page.
 
 Fonts are referenced by name; every font is also declared in the font table with an
@@ -60,15 +60,12 @@ CHARS_PER_LINE = 28
 TITLE_CHARS_PER_LINE = int(TEXT_WIDTH.pt // SIZE_2.pt)  # 20 characters of 2号 on a line
 CELL_MARGIN = Mm(1)  # left and right padding inside table cells
 
-# The character grid (w:docGrid w:type="linesAndChars"). OOXML (ECMA-376 §17.6.5) gives
-# w:charSpace in 1/4096 pt, as the amount added to (or taken from) the pitch of a character
-# of the docDefaults font size. docDefaults is set to 16 pt (3号) below, so:
-#   wanted pitch = 156 mm / 28 = 442.205 pt / 28 = 15.793 pt
-#   charSpace    = (15.793 - 16) × 4096 = -0.2070 × 4096 = -847.9 → -848
-# i.e. each 3号 character is drawn 0.207 pt narrower than its em, 28 to a line; the line
-# pitch stays 579 twips (28.95 pt), 22 lines in the 225 mm text block.
-CHAR_PITCH_PT = TEXT_WIDTH.pt / CHARS_PER_LINE
-CHAR_SPACE = round((CHAR_PITCH_PT - SIZE_3.pt) * 4096)
+# 28 characters of 3号 on a 156 mm line. A linesAndChars grid with a negative w:charSpace
+# (15.79 pt cells) is what Word expects, but LibreOffice gives a glyph wider than its cell
+# two cells: 14 characters a line, measured. So the grid is of lines only (22 of 28.95 pt)
+# and the characters themselves are set tighter (w:spacing, in 1/20 pt):
+# 16 pt - 0.25 pt = 15.75 pt, 28 × 15.75 = 441 pt ≤ 442.2 pt < 29 × 15.75.
+CHAR_TIGHTEN_TWENTIETHS = -5
 
 FANGSONG = "仿宋_GB2312"
 KAITI = "楷体_GB2312"
@@ -489,9 +486,8 @@ class OfficialDocument:
         if grid is None:
             grid = OxmlElement("w:docGrid")
             section._sectPr.append(grid)
-        grid.set(qn("w:type"), "linesAndChars")
+        grid.set(qn("w:type"), "lines")
         grid.set(qn("w:linePitch"), str(LINE.twips))
-        grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
     def _setup_styles(self) -> None:
         normal = self._doc.styles["Normal"]
@@ -499,6 +495,10 @@ class OfficialDocument:
         normal.font.size = SIZE_3
         rpr = normal.element.get_or_add_rPr()
         _set_fonts(rpr, FANGSONG)
+        # 28 characters of 3号 in 156 mm (see CHAR_TIGHTEN_TWENTIETHS).
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(CHAR_TIGHTEN_TWENTIETHS))
+        rpr.append(spacing)
         lang = OxmlElement("w:lang")
         lang.set(qn("w:val"), "en-US")
         lang.set(qn("w:eastAsia"), "zh-CN")
@@ -507,7 +507,7 @@ class OfficialDocument:
         fmt.space_before = fmt.space_after = Pt(0)
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = LINE
-        # docDefaults at 3号 too: w:charSpace is relative to this size (see CHAR_SPACE).
+        # docDefaults at 3号 too, so text without a style of its own is set the same.
         defaults = self._doc.styles.element.find(qn("w:docDefaults"))
         d_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
         for tag in ("w:sz", "w:szCs"):
