@@ -13,7 +13,8 @@
 Geometry: A4, margins top 37 / left (binding) 28 / right 26 / bottom 35 mm (a 156 × 225 mm
 text block), 22 lines of exactly 28.95 pt (a grid of lines) and 28 characters of 3号 (set
 0.25 pt tighter; type larger than 3号 is set off the grid). Tables take their column widths
-in the grid and in every cell, keep rows whole and repeat the header row; tables of more than 6 columns are set at 五号.
+in the grid and in every cell, keep rows whole and repeat the header row; tables of more
+than 6 columns are set at 五号.
 The signature keeps with its date; the 版记 is framed at the foot of the last page.
 
 Fonts are referenced by name; every font is also declared in the font table with an
