@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "zhongxinzu.assessment",
     "zhongxinzu.ops",
     "zhongxinzu.jobs",
+    "zhongxinzu.stats",
+    "zhongxinzu.filings",
+    "zhongxinzu.bulletins",
+    "zhongxinzu.archive",
+    "zhongxinzu.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,10 @@ urlpatterns = [
     path("jobs/", include("zhongxinzu.jobs.urls")),
     path("assessment/", include("zhongxinzu.assessment.urls")),
     path("rules/", include("zhongxinzu.rules.urls")),
+    path("stats/", include("zhongxinzu.stats.urls")),
+    path("filings/", include("zhongxinzu.filings.urls")),
+    path("bulletins/", include("zhongxinzu.bulletins.urls")),
+    path("archive/", include("zhongxinzu.archive.urls")),
+    path("dashboard/", include("zhongxinzu.dashboard.urls")),
     path("api/", api.urls),
 ]

@@ -16,12 +16,16 @@ from ninja.renderers import JSONRenderer
 from zhongxinzu.api import errors
 from zhongxinzu.api.auth import bearer_auth, session_auth
 from zhongxinzu.api.routers import (
+    archive,
     assessments,
     attendance,
     auth,
+    bulletins,
     compliance,
     conversions,
+    dashboard,
     experts,
+    filings,
     first_items,
     groups,
     jobs,
@@ -38,6 +42,7 @@ from zhongxinzu.api.routers import (
     rules,
     score_sheets,
     sessions,
+    statistics,
     teams,
     units,
     visit_plans,
@@ -160,3 +165,8 @@ api.add_router("/problems", problems.router)
 api.add_router("/rectifications", rectifications.router)
 api.add_router("/assessments", assessments.router)
 api.add_router("/jobs", jobs.router)
+api.add_router("/statistics", statistics.router)
+api.add_router("/filings", filings.router)
+api.add_router("/bulletins", bulletins.router)
+api.add_router("/archive", archive.router)
+api.add_router("/dashboard", dashboard.router)

@@ -479,6 +479,17 @@ ENTRIES += [
 ]
 
 # Supervision's operations live beside this module, one file per area.
-from zhongxinzu.api.tests import matrix_assessment, matrix_problems, matrix_visits  # noqa: E402
+from zhongxinzu.api.tests import (  # noqa: E402
+    matrix_archive,
+    matrix_assessment,
+    matrix_bulletins,
+    matrix_dashboard,
+    matrix_filings,
+    matrix_problems,
+    matrix_statistics,
+    matrix_visits,
+)
 
 ENTRIES += matrix_visits.ENTRIES + matrix_problems.ENTRIES + matrix_assessment.ENTRIES
+ENTRIES += matrix_statistics.ENTRIES + matrix_filings.ENTRIES + matrix_bulletins.ENTRIES
+ENTRIES += matrix_archive.ENTRIES + matrix_dashboard.ENTRIES

@@ -1,0 +1,3 @@
+"""/api/archive in the permission matrix."""
+
+ENTRIES = []

@@ -1,0 +1,3 @@
+"""/api/bulletins in the permission matrix."""
+
+ENTRIES = []

@@ -1,0 +1,3 @@
+"""/api/dashboard in the permission matrix."""
+
+ENTRIES = []

@@ -1,0 +1,3 @@
+"""/api/filings in the permission matrix."""
+
+ENTRIES = []

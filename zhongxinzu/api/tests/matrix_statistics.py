@@ -1,0 +1,3 @@
+"""/api/statistics in the permission matrix."""
+
+ENTRIES = []

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ArchiveConfig(AppConfig):
+    name = "zhongxinzu.archive"
+    verbose_name = "学习档案"

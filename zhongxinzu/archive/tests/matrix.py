@@ -1,0 +1,5 @@
+"""学习档案: pages in the permission matrix."""
+
+OBJECTS = {}
+
+ENTRIES = []

@@ -1,0 +1,5 @@
+"""学情通报: pages in the permission matrix."""
+
+OBJECTS = {}
+
+ENTRIES = []

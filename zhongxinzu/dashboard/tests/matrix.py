@@ -1,0 +1,5 @@
+"""驾驶舱: pages in the permission matrix."""
+
+OBJECTS = {}
+
+ENTRIES = []

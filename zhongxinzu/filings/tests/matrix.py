@@ -1,0 +1,5 @@
+"""材料报送: pages in the permission matrix."""
+
+OBJECTS = {}
+
+ENTRIES = []

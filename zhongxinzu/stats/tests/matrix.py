@@ -1,0 +1,5 @@
+"""学习统计: pages in the permission matrix."""
+
+OBJECTS = {}
+
+ENTRIES = []
