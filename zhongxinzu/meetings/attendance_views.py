@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhongxinzu.documents.lists import stamp
 from zhongxinzu.lib.views import apply_errors, fail, paginate, querystring_without_page
-from zhongxinzu.meetings import selectors, services
+from zhongxinzu.lib.xlsx import xlsx_response
+from zhongxinzu.meetings import exports, selectors, services
 from zhongxinzu.meetings.forms import (
     LeaveDecisionForm,
     LeaveForm,
@@ -198,14 +200,19 @@ def _leaves(user):
     )
 
 
+def leave_list_queryset(user, params):
+    """The leave list's rows: scope, the status filter (pending by default), page order."""
+    qs = _leaves(user)
+    if (status := params.get("status", "pending")) in LeaveRequest.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-requested_at", "-id")
+
+
 @require_GET
 @business
 def leave_list(request):
-    qs = _leaves(request.user)
     status = request.GET.get("status", "pending")
-    if status in LeaveRequest.Status.values:
-        qs = qs.filter(status=status)
-    page = paginate(request, qs.order_by("-requested_at", "-id"))
+    page = paginate(request, leave_list_queryset(request.user, request.GET))
     led = {
         g for g, roles in access.principal_of(request.user).group_roles.items() if "leader" in roles
     }
@@ -258,18 +265,24 @@ def _makeups(user):
     )
 
 
-@require_GET
-@business
-def makeup_list(request):
-    qs = _makeups(request.user)
-    status = request.GET.get("status", "")
+def makeup_list_queryset(user, params):
+    """The make-up list's rows: scope, the status and group filters, page order."""
+    qs = _makeups(user)
+    status = params.get("status", "")
     if status == "overdue":
         qs = qs.filter(selectors.makeup_overdue_q())
     elif status in MakeUp.Status.values:
         qs = qs.filter(status=status)
-    if (group := request.GET.get("group", "")).isdigit():
+    if (group := params.get("group", "")).isdigit():
         qs = qs.filter(attendance__session__group_id=int(group))
-    page = paginate(request, qs.order_by("status", "due_date", "pk"))
+    return qs.order_by("status", "due_date", "pk")
+
+
+@require_GET
+@business
+def makeup_list(request):
+    status = request.GET.get("status", "")
+    page = paginate(request, makeup_list_queryset(request.user, request.GET))
     return render(
         request,
         "meetings/makeup_list.html",
@@ -399,4 +412,39 @@ def my_study(request):
             .order_by("due_date"),
             "today": timezone.localdate(),
         },
+    )
+
+
+# --- exports -----------------------------------------------------------------------------
+
+
+def _status_label(choices, status: str, default: str = "全部") -> str:
+    return dict(choices).get(status, default)
+
+
+@require_GET
+@business
+def leave_list_xlsx(request):
+    status = request.GET.get("status", "pending")
+    data = exports.leaves_xlsx(
+        leaves=leave_list_queryset(request.user, request.GET),
+        caption=f"请假申请（{_status_label(LeaveRequest.Status.choices, status)}）",
+    )
+    return xlsx_response(
+        request, f"请假申请_{stamp()}.xlsx", data, action="export", detail={"list": "leave"}
+    )
+
+
+@require_GET
+@business
+def makeup_list_xlsx(request):
+    status = request.GET.get("status", "")
+    label = "已逾期" if status == "overdue" else _status_label(MakeUp.Status.choices, status)
+    data = exports.makeups_xlsx(
+        makeups=makeup_list_queryset(request.user, request.GET),
+        caption=f"补学（{label}）",
+        today=timezone.localdate(),
+    )
+    return xlsx_response(
+        request, f"补学_{stamp()}.xlsx", data, action="export", detail={"list": "makeup"}
     )

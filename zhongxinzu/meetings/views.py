@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhongxinzu.documents.lists import stamp
 from zhongxinzu.lib.downloads import stored_file_response
 from zhongxinzu.lib.views import (
     apply_errors,
@@ -25,7 +26,8 @@ from zhongxinzu.lib.views import (
     querystring_without_page,
     role_required,
 )
-from zhongxinzu.meetings import selectors, services
+from zhongxinzu.lib.xlsx import xlsx_response
+from zhongxinzu.meetings import exports, selectors, services
 from zhongxinzu.meetings.forms import (
     AttachmentForm,
     RecordForm,
@@ -39,7 +41,7 @@ from zhongxinzu.meetings.models import (
     StudySession,
 )
 from zhongxinzu.org import access
-from zhongxinzu.org.models import Person
+from zhongxinzu.org.models import Person, Unit
 from zhongxinzu.plans.models import PlanTopic
 from zhongxinzu.rules.services import rulebook_for
 
@@ -79,6 +81,11 @@ def session_list_queryset(user, params):
         tz = timezone.get_current_timezone()
         start = dt.datetime.combine(on, dt.time.min, tzinfo=tz)
         qs = qs.filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1))
+    if (first := _month_start(params.get("month", ""))) is not None:
+        after = (first + dt.timedelta(days=32)).replace(day=1)
+        qs = qs.filter(starts_at__gte=first, starts_at__lt=after)
+    if (under := params.get("under", "")).isdigit():  # a unit's subtree (the 驾驶舱's links)
+        qs = qs.filter(access.subtree_q(Unit.objects.filter(pk=int(under)), "group__unit__"))
     if (kind := params.get("kind")) in StudySession.Kind.values:
         qs = qs.filter(kind=kind)
     if (status := params.get("status")) in StudySession.Status.values:
@@ -90,6 +97,15 @@ def session_list_queryset(user, params):
     if q := params.get("q", "").strip():
         qs = qs.filter(title__contains=q)
     return qs.order_by("-starts_at", "-id")
+
+
+def _month_start(value: str) -> dt.datetime | None:
+    """?month=YYYY-MM as the month's first moment in the site's time zone."""
+    try:
+        year, month = (int(x) for x in value.split("-"))
+        return dt.datetime(year, month, 1, tzinfo=timezone.get_current_timezone())
+    except ValueError:
+        return None
 
 
 def year_param(params) -> int | None:
@@ -133,6 +149,21 @@ def session_list(request):
             "querystring_base": querystring_without_page(request),
             **_filter_context(request),
         },
+    )
+
+
+@require_GET
+@business
+def session_list_xlsx(request):
+    year = year_param(request.GET)
+    on = parse_date(request.GET.get("on") or "")
+    period = f"{on:%Y-%m-%d}" if on else (f"{year}年" if year else "全部年度")
+    data = exports.sessions_xlsx(
+        sessions=session_list_queryset(request.user, request.GET),
+        caption=f"集体学习一览（{period}）",
+    )
+    return xlsx_response(
+        request, f"集体学习_{stamp()}.xlsx", data, action="export", detail={"list": "sessions"}
     )
 
 

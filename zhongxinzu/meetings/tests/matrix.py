@@ -152,6 +152,7 @@ MAKEUP_REVIEW = SESSION_WRITE
 
 ENTRIES = [
     Page("meetings:session_list", "GET", BUSINESS),
+    Page("meetings:session_list_xlsx", "GET", BUSINESS),
     Page("meetings:session_calendar", "GET", BUSINESS),
     Page("meetings:my_study", "GET", GROUP_MEMBERS),
     Page("meetings:session_create", "GET", everyone_else({"secretary": OK}, DENIED)),
@@ -184,6 +185,7 @@ ENTRIES = [
     Page("meetings:leave_create", "GET", ON_ROSTER, obj="session"),
     Page("meetings:leave_create", "POST", ON_ROSTER, obj="session", data={"reason": ""}),
     Page("meetings:leave_list", "GET", BUSINESS),
+    Page("meetings:leave_list_xlsx", "GET", BUSINESS),
     Page("meetings:leave_decide", "GET", LEAVE_DECIDE, obj="leave_request"),
     Page(
         "meetings:leave_decide",
@@ -193,6 +195,7 @@ ENTRIES = [
         data={"decision": "approve"},
     ),
     Page("meetings:makeup_list", "GET", BUSINESS),
+    Page("meetings:makeup_list_xlsx", "GET", BUSINESS),
     Page("meetings:makeup_detail", "GET", MAKEUP_READ, obj="makeup"),
     Page("meetings:makeup_detail", "POST", MAKEUP_SUBMIT, obj="makeup", data={"text": "补学心得"}),
     Page("meetings:makeup_review", "POST", MAKEUP_REVIEW, obj="makeup"),
