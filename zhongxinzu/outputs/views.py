@@ -22,7 +22,7 @@ from zhongxinzu.lib.views import (
     year_param,
 )
 from zhongxinzu.org import access
-from zhongxinzu.org.models import Membership, StudyGroup
+from zhongxinzu.org.models import Membership, StudyGroup, Unit
 from zhongxinzu.org.selectors import members_in_year
 from zhongxinzu.outputs import forms, selectors, services
 from zhongxinzu.outputs.models import Conversion, Output
@@ -72,6 +72,10 @@ def output_list(request):
         qs = qs.filter(kind=kind)
     if (status := request.GET.get("status")) in Output.Status.values:
         qs = qs.filter(status=status)
+    if (group := request.GET.get("group", "")).isdigit():  # the 驾驶舱's links
+        qs = qs.filter(group_id=int(group))
+    if (under := request.GET.get("under", "")).isdigit():
+        qs = qs.filter(access.subtree_q(Unit.objects.filter(pk=int(under)), "group__unit__"))
     if request.GET.get("mine") == "1":
         qs = qs.filter(author_id=p.person_id)
     if request.GET.get("review") == "1":

@@ -26,9 +26,14 @@ from zhongxinzu.lib.views import (
 )
 from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access
-from zhongxinzu.org.models import Person
+from zhongxinzu.org.models import Person, Unit
 from zhongxinzu.supervision import problems
-from zhongxinzu.supervision.models import ObservationVisit, Problem, RectificationReport
+from zhongxinzu.supervision.models import (
+    ObservationVisit,
+    Problem,
+    Rectification,
+    RectificationReport,
+)
 from zhongxinzu.supervision.problem_forms import (
     ProblemFilterForm,
     ProblemForm,
@@ -73,6 +78,11 @@ def problem_list(request):
             qs = qs.filter(problems.overdue_q())
         if data["group"]:
             qs = qs.filter(group=data["group"])
+    # The 驾驶舱's links: problems not closed yet (any state but 已销号), a unit's subtree.
+    if request.GET.get("unclosed") == "1":
+        qs = qs.exclude(rectification__status=Rectification.Status.CLOSED)
+    if (under := request.GET.get("under", "")).isdigit():
+        qs = qs.filter(access.subtree_q(Unit.objects.filter(pk=int(under)), "group__unit__"))
     qs = qs.select_related("group", "rectification__owner").order_by("-found_on", "-id")
     return render(
         request,
