@@ -35,8 +35,19 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@ $(VENV)/.run-deps
 
-install: $(VENV)/.run-deps
-install-test: $(VENV)/.test-deps
+# The chart library (ECharts) comes from the npm registry at the versions and integrity hashes
+# of package-lock.json; only its dist file is copied into static-vendor/ (served as /static/vendor/,
+# never committed). The offline bundle carries static-vendor/, so the intranet needs no Node.
+VENDOR_JS := static-vendor/echarts/echarts.min.js
+$(VENDOR_JS): package-lock.json
+	@command -v npm >/dev/null || { echo "需要 Node.js 和 npm 来安装图表库 ECharts（sudo apt-get install nodejs npm），或使用已含 static-vendor/ 的离线安装包" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p $(@D)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(@D)/
+	touch $@
+
+install: $(VENV)/.run-deps $(VENDOR_JS)
+install-test: $(VENV)/.test-deps $(VENDOR_JS)
 
 # Demo mode: SQLite in db.sqlite3, demo accounts printed by seed_demo. DEBUG stays off so a
 # user never sees Django's debug page; the product's own 404/403/500 pages answer instead.

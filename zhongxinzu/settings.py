@@ -240,6 +240,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "zhongxinzu" / "static"]
+# The chart library, installed from package-lock.json by `make install` (or carried by the
+# offline bundle), served as static/vendor/echarts/echarts.min.js; never committed.
+if (BASE_DIR / "static-vendor").is_dir():
+    STATICFILES_DIRS.append(("vendor", BASE_DIR / "static-vendor"))
 STORAGES = {
     "default": {"BACKEND": "zhongxinzu.lib.storage.CommitFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
