@@ -6,6 +6,7 @@ app_name = "outputs"
 
 urlpatterns = [
     path("", views.output_list, name="output_list"),
+    path("export.xlsx", views.output_list_xlsx, name="output_list_xlsx"),
     path("new/", views.output_create, name="output_create"),
     path("stats/", views.output_stats, name="output_stats"),
     path("<int:pk>/", views.output_detail, name="output_detail"),
@@ -15,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/file/", views.output_file, name="output_file"),
     path("<int:pk>/conversions/new/", views.conversion_create, name="conversion_create"),
     path("conversions/", views.conversion_list, name="conversion_list"),
+    path("conversions/export.xlsx", views.conversion_list_xlsx, name="conversion_list_xlsx"),
     path("conversions/<int:pk>/delete/", views.conversion_delete, name="conversion_delete"),
 ]

@@ -7,11 +7,13 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhongxinzu.documents.lists import stamp
 from zhongxinzu.lib.downloads import stored_file_response
 from zhongxinzu.lib.views import (
     apply_errors,
@@ -21,10 +23,11 @@ from zhongxinzu.lib.views import (
     role_required,
     year_param,
 )
+from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Membership, StudyGroup, Unit
 from zhongxinzu.org.selectors import members_in_year
-from zhongxinzu.outputs import forms, selectors, services
+from zhongxinzu.outputs import exports, forms, selectors, services
 from zhongxinzu.outputs.models import Conversion, Output
 from zhongxinzu.rules.services import rulebook_for, rulebooks_for
 
@@ -61,31 +64,38 @@ def _review_flags(outputs) -> None:
             o.review_state = selectors.speech_review_state(o, required=required, now=now)
 
 
-@require_GET
-@business
-def output_list(request):
-    p = access.principal_of(request.user)
-    qs = selectors.outputs_visible(request.user).select_related("group__unit", "author", "session")
-    if year := year_param(request):
-        qs = qs.filter(year=year)
-    if (kind := request.GET.get("kind")) in Output.Kind.values:
+def output_list_queryset(user, params):
+    """The output list's rows: scope, the page's filters, page order."""
+    p = access.principal_of(user)
+    qs = selectors.outputs_visible(user).select_related("group__unit", "author", "session")
+    raw = params.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        qs = qs.filter(year=int(raw))
+    if (kind := params.get("kind")) in Output.Kind.values:
         qs = qs.filter(kind=kind)
-    if (status := request.GET.get("status")) in Output.Status.values:
+    if (status := params.get("status")) in Output.Status.values:
         qs = qs.filter(status=status)
-    if (group := request.GET.get("group", "")).isdigit():  # the 驾驶舱's links
+    if (group := params.get("group", "")).isdigit():  # the 驾驶舱's links
         qs = qs.filter(group_id=int(group))
-    if (under := request.GET.get("under", "")).isdigit():
+    if (under := params.get("under", "")).isdigit():
         qs = qs.filter(access.subtree_q(Unit.objects.filter(pk=int(under)), "group__unit__"))
-    if request.GET.get("mine") == "1":
+    if params.get("mine") == "1":
         qs = qs.filter(author_id=p.person_id)
-    if request.GET.get("review") == "1":
+    if params.get("review") == "1":
         leading = [g for g, roles in p.group_roles.items() if "leader" in roles]
         qs = qs.filter(
             group_id__in=leading, kind=Output.Kind.SPEECH_DRAFT, status=Output.Status.SUBMITTED
         )
-    if q := request.GET.get("q", "").strip():
+    if q := params.get("q", "").strip():
         qs = qs.filter(title__contains=q)
-    page = paginate(request, qs.order_by("-submitted_at", "-id"))
+    return qs.order_by("-submitted_at", "-id")
+
+
+@require_GET
+@business
+def output_list(request):
+    p = access.principal_of(request.user)
+    page = paginate(request, output_list_queryset(request.user, request.GET))
     _review_flags(page)
     return render(
         request,
@@ -297,17 +307,21 @@ def conversion_delete(request, pk):
     return redirect("outputs:output_detail", pk=conversion.output_id)
 
 
+def conversion_list_queryset(user, params):
+    """The conversion list's rows: scope, the page's filters, page order."""
+    qs = selectors.conversions_visible(user).select_related("output__group", "output__author")
+    raw = params.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        qs = qs.filter(issued_on__year=int(raw))
+    if (kind := params.get("kind")) in Conversion.Kind.values:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-issued_on", "-id")
+
+
 @require_GET
 @business
 def conversion_list(request):
-    qs = selectors.conversions_visible(request.user).select_related(
-        "output__group", "output__author"
-    )
-    if year := year_param(request):
-        qs = qs.filter(issued_on__year=year)
-    if (kind := request.GET.get("kind")) in Conversion.Kind.values:
-        qs = qs.filter(kind=kind)
-    page = paginate(request, qs.order_by("-issued_on", "-id"))
+    page = paginate(request, conversion_list_queryset(request.user, request.GET))
     return render(
         request,
         "outputs/conversion_list.html",
@@ -317,6 +331,35 @@ def conversion_list(request):
             "querystring_base": querystring_without_page(request),
         },
     )
+
+
+@require_GET
+@business
+def output_list_xlsx(request):
+    qs = output_list_queryset(request.user, request.GET)
+    outputs = list(qs.annotate(conversion_count=Count("conversions")))
+    _review_flags(outputs)
+    data = exports.outputs_xlsx(outputs=outputs, caption=_caption("学习成果", request))
+    return xlsx_response(
+        request, f"学习成果_{stamp()}.xlsx", data, action="export", detail={"list": "outputs"}
+    )
+
+
+@require_GET
+@business
+def conversion_list_xlsx(request):
+    data = exports.conversions_xlsx(
+        conversions=conversion_list_queryset(request.user, request.GET),
+        caption=_caption("成果转化", request),
+    )
+    return xlsx_response(
+        request, f"成果转化_{stamp()}.xlsx", data, action="export", detail={"list": "conversions"}
+    )
+
+
+def _caption(title: str, request) -> str:
+    year = year_param(request)
+    return f"{title}（{year}年）" if year else f"{title}（全部年度）"
 
 
 # --- yearly counts ---------------------------------------------------------------------

@@ -81,6 +81,7 @@ OBJECTS = {"output": _output, "conversion": _conversion}
 
 ENTRIES = [
     Page("outputs:output_list", "GET", BUSINESS),
+    Page("outputs:output_list_xlsx", "GET", BUSINESS),
     Page("outputs:output_create", "GET", MEMBERS),
     Page("outputs:output_create", "POST", MEMBERS, data={"title": ""}),
     Page("outputs:output_stats", "GET", STATS),
@@ -94,5 +95,6 @@ ENTRIES = [
     Page("outputs:conversion_create", "GET", SECRETARY, obj="output"),
     Page("outputs:conversion_create", "POST", SECRETARY, obj="output", data={"title": ""}),
     Page("outputs:conversion_list", "GET", BUSINESS),
+    Page("outputs:conversion_list_xlsx", "GET", BUSINESS),
     Page("outputs:conversion_delete", "POST", SECRETARY, obj="conversion"),
 ]
