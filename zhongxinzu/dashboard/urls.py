@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from zhongxinzu.dashboard import views
 
 app_name = "dashboard"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("unit/", views.unit, name="unit"),
+    path("groups/<int:pk>/", views.group, name="group"),
+]
