@@ -122,6 +122,10 @@ class Row:
     def unit(self) -> Unit | None:
         return self.group.unit if self.group else None
 
+    @property
+    def level_label(self) -> str:
+        return level_label(self.depth)
+
     def cell(self, key: str) -> Cell:
         return self.cells.get(key, Cell())
 
@@ -164,10 +168,14 @@ def subtree_groups(root: Unit) -> QuerySet[StudyGroup]:
     )
 
 
-def subtree_statistics(root: Unit, span: Span, *, as_of: dt.date | None = None) -> Statistics:
+def subtree_statistics(
+    root: Unit, span: Span, *, as_of: dt.date | None = None, only: Q | None = None
+) -> Statistics:
+    """The statistics of the root's subtree (or of its groups matching `only`)."""
     as_of = as_of or timezone.localdate()
-    groups = list(subtree_groups(root))
-    ids = subtree_groups(root).values("pk")
+    chosen = subtree_groups(root).filter(only or Q())
+    groups = list(chosen)
+    ids = chosen.values("pk")
     cells: dict[int, dict[str, Cell]] = defaultdict(dict)
     for family in FAMILIES:
         for group_id, values in family(ids, span, as_of, groups).items():

@@ -1,0 +1,46 @@
+"""The statistics table as .xlsx: the rows, the subtotals by level and the total, numbers
+stored as numbers (rates with a percent format)."""
+
+from __future__ import annotations
+
+from zhongxinzu.lib.xlsx import Formatted, Sheet, workbook_bytes
+from zhongxinzu.stats.selectors import (
+    COUNT,
+    RATE,
+    Figure,
+    Row,
+    Statistics,
+    cell_value,
+    level_label,
+)
+
+PERCENT = "0.0%"
+ONE_DECIMAL = "0.0"
+
+
+def _value(figure: Figure, row: Row):
+    value = cell_value(figure, row.cell(figure.key))
+    if value is None:
+        return "—"
+    if figure.kind == COUNT:
+        return value
+    if figure.kind == RATE:
+        c = row.cell(figure.key)
+        return Formatted(c.numerator / c.denominator, PERCENT)
+    return Formatted(value, ONE_DECIMAL)
+
+
+def header(figure: Figure) -> str:
+    return f"{figure.label}（{figure.unit}）"
+
+
+def statistics_xlsx(stats: Statistics, figures: list[Figure]) -> bytes:
+    title = f"{stats.root.name}理论学习中心组学习情况统计（{stats.span.label}）"
+    headers = ["单位", "层级", *(header(f) for f in figures)]
+    rows = [[r.label, level_label(r.depth), *(_value(f, r) for f in figures)] for r in stats.rows]
+    rows += [[r.label, "小计", *(_value(f, r) for f in figures)] for r in stats.levels]
+    rows.append(
+        [f"合计（{stats.group_count}个中心组）", "", *(_value(f, stats.total) for f in figures)]
+    )
+    notes = [f"统计截至{stats.as_of.year}年{stats.as_of.month}月{stats.as_of.day}日。"]
+    return workbook_bytes(Sheet("学习情况统计", headers, rows, caption=title, notes=notes))
