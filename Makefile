@@ -69,12 +69,15 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# DATABASE_URL from the caller's environment must not leak into the SQLite run.
+# DATABASE_URL from the caller's environment must not leak into the SQLite run. Both suites
+# convert the generated documents with Debian's LibreOffice, installed when missing.
 test-sqlite: install-test
+	scripts/ensure-libreoffice.sh
 	env -u DATABASE_URL EXPECT_DB_VENDOR=sqlite $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 # TEST_DATABASE_URL, else a server on 127.0.0.1:5432, else a private cluster (see the script).
 test-postgres: install-test
+	scripts/ensure-libreoffice.sh
 	PYTHON=$(BIN)/python scripts/with-postgres.sh $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 # Debian's /usr/bin/chromium, installed when missing; never a browser downloaded by Playwright.
