@@ -172,7 +172,7 @@ def _level(value: str) -> int:
 @supervisors
 def records(request):
     root, span = _root(request), _span(request)
-    key = request.GET.get("figure", "")
+    key = request.GET.get("figure") or "sessions"
     if key not in FIGURE_BY_KEY:
         raise Http404("没有这项统计指标")
     where, only = "合计", Q()

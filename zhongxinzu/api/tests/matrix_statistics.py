@@ -1,3 +1,7 @@
-"""/api/statistics in the permission matrix."""
+"""/api/statistics in the permission matrix: supervisors, for units of their subtree."""
 
-ENTRIES = []
+from zhongxinzu.lib.matrix import DENIED, OK, Api, everyone_else
+
+ENTRIES = [
+    Api("/api/statistics", "GET", everyone_else({"supervisor": OK}, DENIED)),
+]
