@@ -38,6 +38,7 @@ import warnings
 from pathlib import Path
 
 from bench.measure import RUNS, WARMUPS, Result, client_for, measure_get, timed
+from bench.statistics import measure_statistics
 from bench.supervision import PLAN_RUNS, SUBTREE_RUNS, measure_supervision
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -775,6 +776,7 @@ def main() -> int:
     results += measure_compliance(supervisor, secretary)
     results.append(measure_sign_in(secretary))
     results += measure_supervision(supervisor)
+    results += measure_statistics(supervisor)
     print(write_report(results, info, counts, env, started))
     return 0
 
