@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhongxinzu.documents.lists import stamp
 from zhongxinzu.documents.responses import docx_response
 from zhongxinzu.lib.views import (
     apply_errors,
@@ -19,9 +20,10 @@ from zhongxinzu.lib.views import (
     role_required,
     year_param,
 )
+from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Person, StudyGroup
-from zhongxinzu.plans import forms, perms, selectors, services
+from zhongxinzu.plans import exports, forms, perms, selectors, services
 from zhongxinzu.plans.models import PlanTopic, YearPlan
 from zhongxinzu.plans.views import business, split_by_state, supervisors
 from zhongxinzu.rules.services import rulebook_for, rulebooks_for
@@ -275,10 +277,8 @@ def plan_docx(request, pk):
     return docx_response(request, f"{plan.title}.docx", data, obj=plan)
 
 
-@require_GET
-@supervisors
-def filing_overview(request):
-    """Every group of the supervised subtrees: filed on time, filed late, not filed."""
+def _filing_groups(request):
+    """The overview's year, its groups (the ?state= tab, in page order), the tab counts."""
     year = year_param(request, timezone.localdate().year)
     p = access.principal_of(request.user)
     groups = (
@@ -289,6 +289,14 @@ def filing_overview(request):
     groups, total, filed, state = split_by_state(
         request, groups, selectors.filed_q(year), done="filed", pending="unfiled"
     )
+    return year, groups, total, filed, state
+
+
+@require_GET
+@supervisors
+def filing_overview(request):
+    """Every group of the supervised subtrees: filed on time, filed late, not filed."""
+    year, groups, total, filed, state = _filing_groups(request)
     page = paginate(request, groups)
     page_groups = list(page)
     books = rulebooks_for([g.unit for g in page_groups], year)
@@ -305,4 +313,24 @@ def filing_overview(request):
             "state": state,
             "querystring_base": querystring_without_page(request),
         },
+    )
+
+
+@require_GET
+@supervisors
+def filing_overview_xlsx(request):
+    year, groups, total, filed, state = _filing_groups(request)
+    groups = list(groups)
+    books = rulebooks_for([g.unit for g in groups], year)
+    data = exports.filing_xlsx(
+        filings=selectors.plan_filing(groups, year, books),
+        year=year,
+        summary=f"共{total}个中心组：已报备{filed}个，未报备{total - filed}个",
+    )
+    return xlsx_response(
+        request,
+        f"{year}年度学习计划报备情况_{stamp()}.xlsx",
+        data,
+        action="export",
+        detail={"list": "plan_filing", "year": year, "state": state},
     )

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", plan_views.plan_list, name="plan_list"),
     path("new/", plan_views.plan_create, name="plan_create"),
     path("filing/", plan_views.filing_overview, name="filing_overview"),
+    path("filing/export.xlsx", plan_views.filing_overview_xlsx, name="filing_overview_xlsx"),
     path("<int:pk>/", plan_views.plan_detail, name="plan_detail"),
     path("<int:pk>/edit/", plan_views.plan_edit, name="plan_edit"),
     path("<int:pk>/topics/new/", plan_views.topic_create, name="topic_create"),

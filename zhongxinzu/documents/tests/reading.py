@@ -14,13 +14,24 @@ def workbook_of(data: bytes):
 
 
 def sheet_of(data: bytes, index: int = 0) -> tuple[str | None, list[str], list[list]]:
-    """(title row text, header row, body rows) of an exported sheet with a title row."""
-    ws = workbook_of(data).worksheets[index]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    """(title row text, header row, table rows) of an exported sheet with a title row; the
+    table ends at the first empty row (the notes below it are `notes_of`)."""
+    rows = _rows(data, index)
     caption, headers, body = rows[0][0], rows[1], rows[2:]
-    while body and all(v is None for v in body[-1]):
-        body.pop()
-    return caption, list(headers), body
+    end = next((i for i, r in enumerate(body) if all(v is None for v in r)), len(body))
+    return caption, list(headers), body[:end]
+
+
+def notes_of(data: bytes, index: int = 0) -> list[str]:
+    """The lines below the table (Sheet.notes)."""
+    body = _rows(data, index)[2:]
+    end = next((i for i, r in enumerate(body) if all(v is None for v in r)), len(body))
+    return [r[0] for r in body[end + 1 :] if r and r[0] is not None]
+
+
+def _rows(data: bytes, index: int) -> list[list]:
+    ws = workbook_of(data).worksheets[index]
+    return [list(r) for r in ws.iter_rows(values_only=True)]
 
 
 def column(headers: list[str], rows: list[list], name: str) -> list:

@@ -196,6 +196,7 @@ ENTRIES = [
     Page("plans:plan_create", "GET", SECRETARY_ONLY),
     Page("plans:plan_create", "POST", SECRETARY_ONLY, data={"year": "x"}),
     Page("plans:filing_overview", "GET", SUPERVISOR_ONLY),
+    Page("plans:filing_overview_xlsx", "GET", SUPERVISOR_ONLY),
     Page("plans:plan_detail", "GET", PLAN_READ, obj="plan"),
     Page("plans:plan_edit", "GET", PLAN_RECORD, obj="plan"),
     Page("plans:plan_edit", "POST", PLAN_RECORD, obj="plan", data={"title": ""}),
