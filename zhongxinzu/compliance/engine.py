@@ -96,6 +96,7 @@ CHECKS = [
     CheckDef(
         "visit_materials", "旁听材料按时报送", "旁听材料", "observation_materials_working_days"
     ),
+    CheckDef("archive", "学习档案三簿齐全", "档案", None),
 ]
 CHECK_BY_KEY = {c.key: c for c in CHECKS}
 MEMBER_CHECKS = [c for c in CHECKS if c.member]
@@ -295,6 +296,7 @@ class GroupData:
     first_items: list[dict] = field(default_factory=list)
     missing_posts: list[str] = field(default_factory=list)
     visits: list[dict] = field(default_factory=list)  # observation visits hosted (visit_checks)
+    archive: Any = None  # the three registers' counts (archive_checks.RegisterCounts)
 
 
 @dataclass
@@ -599,6 +601,11 @@ def _load(groups: list[StudyGroup], period: Period, as_of: dt.date, books: dict)
 
     load_visits(data, ids, period)
 
+    # 15. the archive's three registers (三簿), up to `as_of`
+    from zhongxinzu.compliance.archive_checks import load_archive
+
+    load_archive(data, ids, period, as_of)
+
     return data, {g: list(ms.values()) for g, ms in members.items()}
 
 
@@ -650,6 +657,9 @@ def _judge(r: GroupResult) -> None:
     _judge_deadlines(r, add, done)
     _judge_roster(r, add, done)
     judge_visit_materials(r, add)
+    from zhongxinzu.compliance.archive_checks import judge_archive
+
+    judge_archive(r)
     # keep the display order of CHECKS
     r.checks = {c.key: r.checks[c.key] for c in CHECKS if c.key in r.checks}
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from zhongxinzu.compliance.archive_checks import proof_archive
 from zhongxinzu.compliance.engine import (
     AT_RISK,
     CHECK_BY_KEY,
@@ -364,4 +365,5 @@ PROOFS = {
     "first_item_lag": _proof_first_item_lag,
     "roster": _proof_roster,
     "visit_materials": _proof_visit_materials,
+    "archive": proof_archive,
 }

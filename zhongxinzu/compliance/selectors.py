@@ -127,8 +127,10 @@ def overview(
     )
     for worst_status, codes, n, _ in rows:
         ov.worst[worst_status] += n
-        if len(codes) == len(CHECKS):
-            for check, code in zip(CHECKS, codes, strict=True):
+        # CHECKS only grow at the end: a snapshot taken before a check was added holds the
+        # letters of the checks before it, and counts for those only until its next refresh.
+        if len(codes) <= len(CHECKS):
+            for check, code in zip(CHECKS, codes, strict=False):
                 ov.by_check.setdefault(check.key, Counter())[CODE_STATUSES[code]] += n
     ov.not_computed = total - sum(n for *_, n, _ in rows)
     # 统计时间 is the oldest row's: every total is at least that fresh.
