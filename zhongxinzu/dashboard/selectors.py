@@ -143,6 +143,7 @@ def sessions_chart(scope: Scope, today: dt.date) -> dict:
             "meetings:session_list",
             year=scope.year,
             month=f"{scope.year}-{m + 1:02d}",
+            status="done",
             **scope.filters(),
         )
         for m in range(12)
@@ -178,7 +179,7 @@ def branches(root: Unit) -> list[Unit]:
     )
 
 
-def compliance_chart(scope: Scope, today: dt.date) -> dict:
+def compliance_chart(scope: Scope, today: dt.date, *, live_limit: int = LIVE_LIMIT) -> dict:
     """Red / amber / green share of the groups under each unit directly below the root
     (and the root's own groups as 本级), as the compliance overview counts them."""
     root = scope.root
@@ -186,7 +187,7 @@ def compliance_chart(scope: Scope, today: dt.date) -> dict:
     units = branches(root)
     counts: dict[str, Counter] = {}
     groups = scope.groups.select_related("unit")
-    live = groups.count() <= LIVE_LIMIT
+    live = groups.count() <= live_limit
     computed_at = None
     if live:
         results = evaluate(list(groups), Period.year(scope.year), as_of=today)
@@ -333,6 +334,7 @@ def attendance_chart(scope: Scope, today: dt.date) -> dict:
             "meetings:session_list",
             year=scope.year,
             month=f"{scope.year}-{m + 1:02d}",
+            status="done",
             **scope.filters(),
         )
         for m in range(12)
@@ -388,7 +390,13 @@ def outputs_chart(scope: Scope, today: dt.date) -> dict:
                 "type": "bar",
                 "data": [rows.get(k, 0) for k, _ in kinds],
                 "links": [
-                    _link("outputs:output_list", year=scope.year, kind=k, **scope.filters())
+                    _link(
+                        "outputs:output_list",
+                        year=scope.year,
+                        kind=k,
+                        nodraft=1,
+                        **scope.filters(),
+                    )
                     for k, _ in kinds
                 ],
             }

@@ -90,6 +90,8 @@ def session_list_queryset(user, params):
         qs = qs.filter(kind=kind)
     if (status := params.get("status")) in StudySession.Status.values:
         qs = qs.filter(status=status)
+    elif status == "done":  # held or recorded: the sessions the rules count
+        qs = qs.filter(status__in=[StudySession.Status.HELD, StudySession.Status.RECORDED])
     if (group := params.get("group", "")).isdigit():
         qs = qs.filter(group_id=int(group))
     if unit := params.get("unit", "").strip():

@@ -75,6 +75,8 @@ def output_list_queryset(user, params):
         qs = qs.filter(kind=kind)
     if (status := params.get("status")) in Output.Status.values:
         qs = qs.filter(status=status)
+    if params.get("nodraft") == "1":  # the 驾驶舱's links: outputs handed in
+        qs = qs.exclude(status=Output.Status.DRAFT)
     if (group := params.get("group", "")).isdigit():  # the 驾驶舱's links
         qs = qs.filter(group_id=int(group))
     if (under := params.get("under", "")).isdigit():
