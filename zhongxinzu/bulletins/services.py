@@ -76,7 +76,9 @@ def bulletin_create(*, actor, issuer_unit: Unit, span: Span, doc_prefix: str = "
     if span.end > timezone.localdate() + dt.timedelta(days=366):
         raise ValidationError({"year": "统计期间不能晚于明年"})
     previous = _previous(issuer_unit)
-    children = list(issuer_unit.get_children())
+    children = list(
+        Unit.objects.filter(access.subtree_q([issuer_unit]), depth=issuer_unit.depth + 1)
+    )
     texts = _clean_texts(
         {
             "title": drafting.title_for(span),
