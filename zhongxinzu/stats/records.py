@@ -220,6 +220,20 @@ def _plan_line(x) -> Line:
     )
 
 
+def _filings(key: str):
+    def records(ids, span, as_of, groups):
+        qs = s.filings(ids, span).filter(s.filing_q(key, as_of))
+        return qs.select_related("group", "task", "session").order_by("due_on", "pk")
+
+    return records
+
+
+def _filing_line(x) -> Line:
+    what = x.session.title if x.session_id else x.task.title
+    cells = [x.group.name, what, _day(x.due_on), _day(x.submitted_on), x.get_status_display()]
+    return cells, reverse("filings:submission_detail", args=[x.pk])
+
+
 ATTENDANCE_HEADERS = ["中心组", "日期", "学习主题", "姓名", "出勤"]
 MAKEUP_HEADERS = ["中心组", "学习主题", "姓名", "补学期限", "状态"]
 OUTPUT_HEADERS = ["中心组", "类别", "题目", "作者", "提交日期"]
@@ -267,6 +281,12 @@ DRILLS: dict[str, Drill] = {
     **{
         f"problems_{state}": Drill(PROBLEM_HEADERS, _problems(state), _problem_line)
         for state in ("open", "closed", "overdue")
+    },
+    **{
+        key: Drill(
+            ["中心组", "报送事项", "截止日期", "报送日期", "状态"], _filings(key), _filing_line
+        )
+        for key in s.FILING_STATES
     },
     "plan_on_time": Drill(["中心组", "学习计划", "报备日期"], _plans, _plan_line),
 }

@@ -22,7 +22,10 @@ What each figure counts (the drill-down in `stats.records` lists exactly these r
   (past the stage 会前对接审核) / the mean total of their submitted score sheets;
 - problems_*: problems found in the period by the state of their rectification — closed
   (已销号), open, and of the open ones those past their deadline on `as_of`;
-- plan_on_time: 1 for a group whose plan of the period's year was filed by the rule's date.
+- plan_on_time: 1 for a group whose plan of the period's year was filed by the rule's date;
+- filings_*: the rows groups owe upward (报送: annual materials, 一学一报) whose deadline falls
+  in the period — sent on time, sent late, not sent after the deadline (returned ones count
+  as not sent).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from zhongxinzu.filings import selectors as filing_states
+from zhongxinzu.filings.models import Submission
 from zhongxinzu.meetings.models import AgendaItem, Attendance, MakeUp, StudySession
 from zhongxinzu.org.access import active_memberships, subtree_q
 from zhongxinzu.org.models import Membership, StudyGroup, Unit
@@ -78,6 +83,9 @@ FIGURES = [
     Figure("problems_closed", "问题已销号", "问题整改", unit="个"),
     Figure("problems_overdue", "整改逾期", "问题整改", unit="个"),
     Figure("plan_on_time", "计划按期报备", "学习计划", unit="个"),
+    Figure("filings_on_time", "按时报送", "材料报送", unit="份"),
+    Figure("filings_late", "逾期报送", "材料报送", unit="份"),
+    Figure("filings_missing", "逾期未报", "材料报送", unit="份"),
 ]
 FIGURE_BY_KEY = {f.key: f for f in FIGURES}
 
@@ -455,6 +463,37 @@ def _plans(ids, span, as_of, groups):
     return {g: {"plan_on_time": Cell(1)} for g in plans_on_time(ids, span, groups)}
 
 
+FILING_STATES = {
+    "filings_on_time": [filing_states.ON_TIME],
+    "filings_late": [filing_states.LATE],
+    "filings_missing": [filing_states.MISSING, filing_states.RETURNED],
+}
+
+
+def filing_q(key: str, as_of: dt.date) -> Q:
+    states = filing_states.state_q(as_of)
+    q = Q()
+    for state in FILING_STATES[key]:
+        q |= states[state]
+    return q
+
+
+def filings(ids, span: Span) -> QuerySet[Submission]:
+    return Submission.objects.filter(
+        group_id__in=ids, task__is_active=True, due_on__gte=span.start, due_on__lte=span.end
+    )
+
+
+def _filings(ids, span, as_of, groups):
+    rows = (
+        filings(ids, span)
+        .order_by()
+        .values("group_id")
+        .annotate(**{key: Count("pk", filter=filing_q(key, as_of)) for key in FILING_STATES})
+    )
+    return {r.pop("group_id"): {k: Cell(v) for k, v in r.items()} for r in rows}
+
+
 FAMILIES = [
     _sessions,
     _attendance,
@@ -465,4 +504,5 @@ FAMILIES = [
     _visits,
     _problems,
     _plans,
+    _filings,
 ]

@@ -46,18 +46,27 @@ MAIN = [
     "problems_open",
     "problems_overdue",
     "plan_on_time",
+    "filings_late",
+    "filings_missing",
 ]
+
+
+def keys_starting(prefix: str) -> list[str]:
+    return [f.key for f in FIGURES if f.key.startswith(prefix)]
+
+
 VIEWS = {
     "main": ("主要指标", MAIN),
-    "kinds": ("学习形式", ["sessions", *(f.key for f in FIGURES if f.key.startswith("kind_"))]),
+    "kinds": ("学习形式", ["sessions", *keys_starting("kind_")]),
     "outputs": (
         "成果类别",
-        ["outputs", *(f.key for f in FIGURES if f.key.startswith("out_")), "conversions"],
+        ["outputs", *keys_starting("out_"), "conversions"],
     ),
     "supervision": (
         "督导与整改",
         ["visits", "visit_score", "problems_open", "problems_closed", "problems_overdue"],
     ),
+    "filings": ("材料报送", ["plan_on_time", *keys_starting("filings_")]),
     "all": ("全部指标", [f.key for f in FIGURES]),
 }
 
