@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhongxinzu.documents.lists import stamp
 from zhongxinzu.documents.responses import docx_response
 from zhongxinzu.lib.downloads import stored_file_response
 from zhongxinzu.lib.uploads import extension_of, read_upload
@@ -27,7 +28,7 @@ from zhongxinzu.lib.views import (
 from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access
 from zhongxinzu.org.models import Person, Unit
-from zhongxinzu.supervision import problems
+from zhongxinzu.supervision import exports, problems
 from zhongxinzu.supervision.models import (
     ObservationVisit,
     Problem,
@@ -60,9 +61,8 @@ def _records(request):
     return lambda problem: access.can_record_for_group(request.user, problem.group_id)
 
 
-@require_GET
-@problem_users
-def problem_list(request):
+def _problem_list(request):
+    """The problem list's filter form and rows (scope, filters, page order)."""
     groups = access.scoped_groups(request.user).filter(
         pk__in=problems.problems_visible(request.user).values("group_id")
     )
@@ -84,6 +84,23 @@ def problem_list(request):
     if (under := request.GET.get("under", "")).isdigit():
         qs = qs.filter(access.subtree_q(Unit.objects.filter(pk=int(under)), "group__unit__"))
     qs = qs.select_related("group", "rectification__owner").order_by("-found_on", "-id")
+    return form, qs
+
+
+@require_GET
+@problem_users
+def problem_list_xlsx(request):
+    _, qs = _problem_list(request)
+    data = exports.problems_xlsx(problems=qs, caption="问题清单")
+    return xlsx_response(
+        request, f"问题清单_{stamp()}.xlsx", data, action="export", detail={"list": "problems"}
+    )
+
+
+@require_GET
+@problem_users
+def problem_list(request):
+    form, qs = _problem_list(request)
     return render(
         request,
         "supervision/problem_list.html",

@@ -6,11 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zhongxinzu.documents.lists import cn_date, stamp
+from zhongxinzu.documents.responses import docx_response
 from zhongxinzu.lib.views import apply_errors, paginate, querystring_without_page, role_required
+from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access
-from zhongxinzu.supervision import scoring
+from zhongxinzu.supervision import exports, scoring
 from zhongxinzu.supervision.models import ObservationVisit, ScoreSheet, ScoreTemplate
 from zhongxinzu.supervision.scoring_forms import ScoreTemplateForm, StatsForm
 
@@ -149,13 +153,9 @@ def sheet_fill(request, pk):
     )
 
 
-@require_GET
-@scorers
-def record_sheet(request, pk):
-    """旁听记录表: header fields, attendance from the session and every observer's scores."""
+def _record_context(request, visit) -> dict:
     from zhongxinzu.meetings.selectors import attendance_summary
 
-    visit = _visit_for(request, pk)
     scores = scoring.visit_scores(visit)
     template = (
         scores.sheets[0].template if scores.sheets else scoring.template_for_group(visit.group)
@@ -170,25 +170,108 @@ def record_sheet(request, pk):
         for n, i in enumerate(items)
     ]
     session = visit.session
+    return {
+        "visit": visit,
+        "session": session,
+        "attendance": attendance_summary(session) if session else None,
+        "observers": visit.team.memberships.select_related("expert") if visit.team else [],
+        "scores": scores,
+        "columns": columns,
+        "item_rows": item_rows,
+    }
+
+
+def _record_sheet(ctx: dict) -> exports.RecordSheet:
+    """The record sheet's fields as the page shows them (supervision/score_record.html)."""
+    visit, session, attendance = ctx["visit"], ctx["session"], ctx["attendance"]
+    when = timezone.localtime(session.starts_at) if session else None
+    observers = [f"{m.expert.name}{'（组长）' if m.is_leader else ''}" for m in ctx["observers"]]
+    if attendance and attendance.taken:
+        head = f"应到{attendance.expected}人，实到{attendance.attended}人"
+    else:
+        head = "未记录考勤"
+    if attendance:
+        missing = [
+            f"{a.person.name}（{word}{'：' + a.reason if a.reason else ''}）"
+            for word, rows in (("请假", attendance.leave), ("缺席", attendance.absent))
+            for a in rows
+        ]
+        absent = "、".join(missing) or "无"
+    else:
+        absent = "—"
+    team = f"{visit.team.name}：" if visit.team else ""
+    fields = [
+        ("被旁听单位", f"{visit.group.unit.name}（{visit.group.name}）"),
+        (
+            "学习时间",
+            f"{cn_date(when.date())} {when:%H:%M}" if when else cn_date(visit.planned_on),
+        ),
+        ("学习主题", session.title if session else "—"),
+        ("旁听人员", team + ("、".join(observers) or "—")),
+        ("应到/实到", head),
+        ("缺席人员及原因", absent),
+    ]
+    scores = ctx["scores"]
+    return exports.RecordSheet(
+        visit=visit,
+        fields=fields,
+        observers=[m.expert.name for m in ctx["observers"]],
+        columns=ctx["columns"],
+        item_rows=ctx["item_rows"],
+        average=scores.average,
+        grade=scores.grade,
+        remarks=[
+            (sheet.observer.name, sheet.remarks) for sheet, _ in ctx["columns"] if sheet.remarks
+        ],
+    )
+
+
+@require_GET
+@scorers
+def record_sheet(request, pk):
+    """旁听记录表: header fields, attendance from the session and every observer's scores."""
+    visit = _visit_for(request, pk)
     return render(
         request,
         "supervision/score_record.html",
         {
-            "visit": visit,
-            "session": session,
-            "attendance": attendance_summary(session) if session else None,
-            "observers": visit.team.memberships.select_related("expert") if visit.team else [],
-            "scores": scores,
-            "columns": columns,
-            "item_rows": item_rows,
+            **_record_context(request, visit),
             "can_fill": scoring.observer_expert(request.user, visit) is not None,
         },
     )
 
 
 @require_GET
-@supervisors
-def score_stats(request):
+@scorers
+def record_sheet_xlsx(request, pk):
+    visit = _visit_for(request, pk)
+    data = exports.record_xlsx(_record_sheet(_record_context(request, visit)))
+    return xlsx_response(
+        request,
+        f"旁听记录表_{visit.group.name}_{visit.planned_on:%Y%m%d}.xlsx",
+        data,
+        action="document",
+        obj=visit,
+        detail={"document": "observation_record"},
+    )
+
+
+@require_GET
+@scorers
+def record_sheet_docx(request, pk):
+    visit = _visit_for(request, pk)
+    data = exports.record_docx(_record_sheet(_record_context(request, visit)))
+    return docx_response(
+        request,
+        f"旁听记录表_{visit.group.name}_{visit.planned_on:%Y%m%d}.docx",
+        data,
+        action="document",
+        obj=visit,
+        detail={"document": "observation_record"},
+    )
+
+
+def _stats(request):
     form = StatsForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     stats = scoring.score_stats(
@@ -197,7 +280,38 @@ def score_stats(request):
         end=data.get("end"),
         threshold=data.get("threshold") or 85,
     )
+    return form, stats, exports.stats_period(data.get("start"), data.get("end"))
+
+
+@require_GET
+@supervisors
+def score_stats(request):
+    form, stats, _ = _stats(request)
     return render(request, "supervision/score_stats.html", {"form": form, "stats": stats})
+
+
+@require_GET
+@supervisors
+def score_stats_xlsx(request):
+    _, stats, period = _stats(request)
+    data = exports.score_stats_xlsx(stats=stats, period=period)
+    return xlsx_response(
+        request, f"旁听评分统计_{stamp()}.xlsx", data, action="export", detail={"list": "scores"}
+    )
+
+
+@require_GET
+@supervisors
+def score_stats_docx(request):
+    _, stats, period = _stats(request)
+    data = exports.score_stats_docx(stats=stats, period=period, today=timezone.localdate())
+    return docx_response(
+        request,
+        f"旁听评分统计_{stamp()}.docx",
+        data,
+        action="document",
+        detail={"document": "scores"},
+    )
 
 
 @require_GET

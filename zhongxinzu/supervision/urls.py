@@ -7,6 +7,7 @@ app_name = "supervision"
 urlpatterns: list = [
     # 专家库、旁听组、旁听计划、旁听任务 (views)
     path("experts/", views.expert_list, name="expert_list"),
+    path("experts/export.xlsx", views.expert_list_xlsx, name="expert_list_xlsx"),
     path("experts/new/", views.expert_create, name="expert_create"),
     path("experts/<int:pk>/edit/", views.expert_edit, name="expert_edit"),
     path("experts/<int:pk>/deactivate/", views.expert_deactivate, name="expert_deactivate"),
@@ -20,11 +21,13 @@ urlpatterns: list = [
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/new/", views.plan_create, name="plan_create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/plan.xlsx", views.plan_detail_xlsx, name="plan_detail_xlsx"),
     path("plans/<int:pk>/publish/", views.plan_publish, name="plan_publish"),
     path("plans/<int:pk>/delete/", views.plan_delete, name="plan_delete"),
     path("plan-visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
     path("plan-visits/<int:pk>/remove/", views.visit_remove, name="visit_remove"),
     path("visits/", views.visit_list, name="visit_list"),
+    path("visits/export.xlsx", views.visit_list_xlsx, name="visit_list_xlsx"),
     path("my-visits/", views.my_visits, name="my_visits"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/materials/", views.visit_materials, name="visit_materials"),
@@ -40,10 +43,15 @@ urlpatterns: list = [
     path("scores/templates/new/", scoring_views.template_create, name="score_template_create"),
     path("scores/templates/<int:pk>/", scoring_views.template_edit, name="score_template_edit"),
     path("scores/stats/", scoring_views.score_stats, name="score_stats"),
+    path("scores/stats.xlsx", scoring_views.score_stats_xlsx, name="score_stats_xlsx"),
+    path("scores/stats.docx", scoring_views.score_stats_docx, name="score_stats_docx"),
     path("visits/<int:pk>/score/", scoring_views.sheet_fill, name="score_sheet_fill"),
     path("visits/<int:pk>/record/", scoring_views.record_sheet, name="score_record"),
+    path("visits/<int:pk>/record.xlsx", scoring_views.record_sheet_xlsx, name="score_record_xlsx"),
+    path("visits/<int:pk>/record.docx", scoring_views.record_sheet_docx, name="score_record_docx"),
     # 问题整改 (problem_views)
     path("problems/", problem_views.problem_list, name="problem_list"),
+    path("problems/export.xlsx", problem_views.problem_list_xlsx, name="problem_list_xlsx"),
     path("problems/new/", problem_views.problem_create, name="problem_create"),
     path("problems/<int:pk>/", problem_views.problem_detail, name="problem_detail"),
     path(

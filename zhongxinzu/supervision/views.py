@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhongxinzu.documents.lists import stamp
 from zhongxinzu.documents.responses import docx_response
 from zhongxinzu.lib.views import (
     apply_errors,
@@ -20,9 +21,10 @@ from zhongxinzu.lib.views import (
     role_required,
     year_param,
 )
+from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access
 from zhongxinzu.org.models import StudyGroup
-from zhongxinzu.supervision import forms, selectors, services
+from zhongxinzu.supervision import exports, forms, selectors, services
 from zhongxinzu.supervision.models import (
     ObservationTeam,
     ObservationVisit,
@@ -42,17 +44,34 @@ def _owner_units(request):
 # --- experts ---------------------------------------------------------------------------
 
 
+def expert_list_queryset(user, params):
+    """The expert pool's rows: scope, the search and in-pool filters, page order."""
+    qs = selectors.experts_visible(user).select_related("owner_unit", "home_unit")
+    if q := params.get("q", "").strip():
+        qs = qs.filter(Q(name__contains=q) | Q(field__contains=q) | Q(employer__contains=q))
+    if params.get("all") != "1":
+        qs = qs.filter(is_active=True)
+    return qs.order_by("owner_unit__path", "name", "pk")
+
+
+@require_GET
+@supervisors
+def expert_list_xlsx(request):
+    caption = "专家库（含已出库）" if request.GET.get("all") == "1" else "专家库（在库专家）"
+    data = exports.experts_xlsx(
+        experts=expert_list_queryset(request.user, request.GET), caption=caption
+    )
+    return xlsx_response(
+        request, f"专家库_{stamp()}.xlsx", data, action="export", detail={"list": "experts"}
+    )
+
+
 @require_GET
 @supervisors
 def expert_list(request):
-    qs = selectors.experts_visible(request.user).select_related("owner_unit", "home_unit")
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(field__contains=q) | Q(employer__contains=q))
     show_all = request.GET.get("all") == "1"
-    if not show_all:
-        qs = qs.filter(is_active=True)
-    page = paginate(request, qs.order_by("owner_unit__path", "name", "pk"))
+    page = paginate(request, expert_list_queryset(request.user, request.GET))
     return render(
         request,
         "supervision/expert_list.html",
@@ -363,17 +382,18 @@ def _plan_for(request, pk) -> VisitPlan:
     )
 
 
-@require_GET
-@supervisors
-def plan_detail(request, pk):
-    plan = _plan_for(request, pk)
+def _plan_visits(plan, params):
+    """The plan page's visits: the ?team= filter, page order."""
     visits = plan.visits.select_related("group", "team", "observer_group", "session").order_by(
         "planned_on", "pk"
     )
-    team_filter = request.GET.get("team", "")
-    if team_filter.isdigit():
-        visits = visits.filter(team_id=int(team_filter))
-    page = paginate(request, visits)
+    if (team := params.get("team", "")).isdigit():
+        visits = visits.filter(team_id=int(team))
+    return visits
+
+
+def _plan_teams(plan):
+    """The plan's active teams and (team, visits in the plan) rows."""
     teams = ObservationTeam.objects.filter(
         owner_unit=plan.owner_unit, year=plan.year, is_active=True
     ).order_by("name", "pk")
@@ -383,7 +403,36 @@ def plan_detail(request, pk):
         .annotate(n=Count("pk"))
         .values_list("team", "n")
     )
-    team_rows = [(t, loads.get(t.pk, 0)) for t in teams]
+    return teams, [(t, loads.get(t.pk, 0)) for t in teams]
+
+
+@require_GET
+@supervisors
+def plan_detail_xlsx(request, pk):
+    plan = _plan_for(request, pk)
+    _, team_rows = _plan_teams(plan)
+    data = exports.plan_xlsx(
+        plan=plan,
+        visits=_plan_visits(plan, request.GET),
+        loads=[(t.name, n) for t, n in team_rows],
+    )
+    return xlsx_response(
+        request,
+        f"{plan.year}年度旁听计划_{stamp()}.xlsx",
+        data,
+        action="export",
+        obj=plan,
+        detail={"list": "visit_plan"},
+    )
+
+
+@require_GET
+@supervisors
+def plan_detail(request, pk):
+    plan = _plan_for(request, pk)
+    team_filter = request.GET.get("team", "")
+    page = paginate(request, _plan_visits(plan, request.GET))
+    teams, team_rows = _plan_teams(plan)
     uncovered_groups = StudyGroup.objects.in_bulk([u["group"] for u in plan.uncovered])
     uncovered = [
         {"group": uncovered_groups.get(u["group"]), "reason": u["reason"]} for u in plan.uncovered
@@ -477,27 +526,51 @@ def visit_remove(request, pk):
 # --- visits ------------------------------------------------------------------------------
 
 
+def _visit_order(qs):
+    return qs.select_related("group", "team", "observer_group", "plan").order_by("planned_on", "pk")
+
+
 def _visit_rows(request, qs):
     today = timezone.localdate()
-    page = paginate(
-        request,
-        qs.select_related("group", "team", "observer_group", "plan").order_by("planned_on", "pk"),
-    )
+    page = paginate(request, _visit_order(qs))
     deadlines = selectors.visit_deadlines(page, today)
     for v in page:
         v.deadlines = deadlines[v.pk]
     return page
 
 
+def visit_list_queryset(user, params):
+    """The visit list's rows before paging: scope, the year and stage filters."""
+    qs = selectors.visits_visible(user)
+    raw = params.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        qs = qs.filter(planned_on__year=int(raw))
+    if (stage := params.get("stage", "")) in ObservationVisit.Stage.values:
+        qs = qs.filter(stage=stage)
+    return qs
+
+
+@require_GET
+@visit_roles
+def visit_list_xlsx(request):
+    visits = list(_visit_order(visit_list_queryset(request.user, request.GET)))
+    year = year_param(request)
+    data = exports.visits_xlsx(
+        visits=visits,
+        deadlines=selectors.visit_deadlines(visits, timezone.localdate()),
+        caption=f"列席旁听（{year}年）" if year else "列席旁听（全部年度）",
+    )
+    return xlsx_response(
+        request, f"列席旁听_{stamp()}.xlsx", data, action="export", detail={"list": "visits"}
+    )
+
+
 @require_GET
 @visit_roles
 def visit_list(request):
-    qs = selectors.visits_visible(request.user)
-    if year := year_param(request):
-        qs = qs.filter(planned_on__year=year)
+    year = year_param(request)
     stage = request.GET.get("stage", "")
-    if stage in ObservationVisit.Stage.values:
-        qs = qs.filter(stage=stage)
+    qs = visit_list_queryset(request.user, request.GET)
     return render(
         request,
         "supervision/visit_list.html",
