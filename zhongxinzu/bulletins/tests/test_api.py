@@ -26,7 +26,7 @@ def test_supervisor_drafts_edits_issues_and_a_secretary_acknowledges(world, api)
     issued = client.post(f"{path}/issue", {"version": edited.json()["version"]})
     assert issued.status_code == 200, issued.content
     out = issued.json()
-    assert out["doc_number"].endswith("〔%d〕1号" % Bulletin.objects.get().number_year)
+    assert out["doc_number"].endswith(f"〔{Bulletin.objects.get().number_year}〕1号")
     assert (out["text_version"], out["recipients"], out["acknowledged"]) == (1, 4, 0)
     ack = api("secretary").post(f"{path}/acknowledge", {})
     assert ack.status_code == 201, ack.content

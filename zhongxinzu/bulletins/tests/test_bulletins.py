@@ -62,7 +62,7 @@ def test_numbering_runs_without_gaps_per_issuer_and_year(world):
     draft = _drafted(world, s=quarter_span(YEAR, 2))
     assert (first.serial, second.serial, other.serial) == (1, 2, 1)
     assert first.doc_number.endswith(f"〔{first.number_year}〕1号")
-    assert second.doc_number.endswith("〔%d〕2号" % second.number_year)
+    assert second.doc_number.endswith(f"〔{second.number_year}〕2号")
     assert draft.serial is None and draft.doc_number == ""
     with pytest.raises(ValidationError):
         services.bulletin_issue(
