@@ -59,7 +59,34 @@ def test_group_dashboard_table_links_drill_down_too(page, login, url, world, sho
     page.goto(url("dashboard:group", world.groups["own"].pk, query=f"year={year}"))
     page.wait_for_selector('[data-chart="problems"][data-ready="1"]')
     shots(page, "group-dashboard")
+    page.locator("#chart-problems details summary").click()  # the table under the chart
     page.locator('#chart-problems a[data-drill="problems"]').first.click()
     page.wait_for_load_state()
     assert "/supervision/problems/" in page.url
     shots(page, "problems")
+
+
+def test_dashboard_prints_whole_charts_with_their_tables(page, login, url, world, shots):
+    year = data.build(world)["year"]
+    login(page, "supervisor")
+    page.goto(url("dashboard:unit", query=f"year={year}"))
+    page.wait_for_selector('[data-chart="assessment"][data-ready="1"]')
+    # A4 portrait's printable width at 96 dpi (210 mm less Chromium's default margins)
+    page.set_viewport_size({"width": 718, "height": 1000})
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    page.wait_for_timeout(300)
+    shots(page, "print")
+    charts = page.locator(".dash-chart")
+    assert charts.count() == 7
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        assert chart.evaluate("c => getComputedStyle(c).breakInside") == "avoid"
+        assert chart.locator("details").evaluate("d => d.open"), "the table prints under it"
+        svg = chart.locator("svg").bounding_box()
+        assert svg["x"] >= 0 and svg["x"] + svg["width"] <= 718, svg
+    # one chart with its table fits a page (297 mm less margins ≈ 1050 px): never cut
+    heights = charts.evaluate_all("cs => cs.map(c => c.getBoundingClientRect().height)")
+    assert max(heights) < 1000, heights
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 3

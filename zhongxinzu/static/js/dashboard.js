@@ -6,9 +6,13 @@
   var holder = document.getElementById("dashboard-data");
   if (!holder) return;
   var data = JSON.parse(holder.textContent);
+  function openTables() {
+    document.querySelectorAll("details.dash-details").forEach(function (d) { d.open = true; });
+  }
   if (typeof window.echarts === "undefined") {
     var note = document.getElementById("dashboard-fallback");
     if (note) note.hidden = false;
+    openTables();
     return;
   }
   var FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
@@ -71,6 +75,9 @@
       tooltip: {
         trigger: spec.series.length > 1 || spec.type === "line" ? "axis" : "item",
         confine: true,
+        // Drawn in the chart, not as HTML: ECharts' HTML tooltip carries style attributes,
+        // which the CSP (style-src 'self') blocks.
+        renderMode: "richText",
         valueFormatter: function (v) { return unitText(spec, v); }
       },
       legend: spec.series.length > 1 ? { top: 0, type: "scroll", textStyle: { fontSize: narrow ? 11 : 12 } } : { show: false },
@@ -109,7 +116,8 @@
     timer = window.setTimeout(resize, 150);
   });
   // Print: the charts take the printed page's width, then the screen's again.
-  window.addEventListener("beforeprint", resize);
+  // Printed, each chart has its table under it.
+  window.addEventListener("beforeprint", function () { openTables(); resize(); });
   window.addEventListener("afterprint", resize);
   if (window.matchMedia) {
     var mq = window.matchMedia("print");
