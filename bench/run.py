@@ -37,6 +37,7 @@ import traceback
 import warnings
 from pathlib import Path
 
+from bench.archive import measure_archive
 from bench.measure import RUNS, WARMUPS, Result, client_for, measure_get, timed
 from bench.statistics import measure_statistics
 from bench.supervision import PLAN_RUNS, SUBTREE_RUNS, measure_supervision
@@ -777,6 +778,7 @@ def main() -> int:
     results.append(measure_sign_in(secretary))
     results += measure_supervision(supervisor)
     results += measure_statistics(supervisor)
+    results += measure_archive(supervisor, secretary)
     print(write_report(results, info, counts, env, started))
     return 0
 

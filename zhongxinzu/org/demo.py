@@ -300,7 +300,21 @@ def _reminders(city: DemoCity, rng: random.Random, today: dt.date) -> None:
     call_command("send_reminders", stdout=StringIO())
 
 
-STEPS = [build_org, build_accounts, _study_year, _supervision_year, _reminders, _demo_jobs]
+def _archive(city: DemoCity, rng: random.Random, today: dt.date) -> None:
+    from zhongxinzu.archive.demo import build_archive_demo
+
+    build_archive_demo(city, rng, today)
+
+
+STEPS = [
+    build_org,
+    build_accounts,
+    _study_year,
+    _supervision_year,
+    _reminders,
+    _archive,
+    _demo_jobs,
+]
 
 
 def demo_present() -> bool:

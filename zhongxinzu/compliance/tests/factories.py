@@ -238,11 +238,14 @@ def build_year(world, year: int = 2025):
                     lead_reader=gp["leader"] if month % 2 else gp["members"][0])  # fmt: skip
         absent = {gp["members"][0]: "absent"} if month == 5 else {}
         roll(s, everyone(gp, by_person=absent))
+        if kind == StudySession.Kind.TOPICAL:  # every discussion minuted (研讨记录簿)
+            StudySession.objects.filter(pk=s.pk).update(minutes="研讨纪要。")
         if month == 6:
             output(good, gp["members"][1], year=year, kind="speech", status="approved",
                    session=s, reviewed_at=s.starts_at - dt.timedelta(days=1))  # fmt: skip
     for person in [gp["leader"], *gp["members"]]:
         output(good, person, year=year)
+        output(good, person, year=year, kind=Output.Kind.NOTES)  # 自学笔记
     conversion(output(good, gp["leader"], year=year, kind="research"))
     plan(good, year, filed_at=at(year, 1, 20, 10, 0))
     # observed in June, materials sent before the deadline (06-09, 5 working days ahead)
