@@ -432,3 +432,49 @@ def test_nav_links_the_dashboard_for_supervisors_and_group_staff(client, world):
         world.login(client, role)
         html = client.get(reverse("meetings:session_list")).content.decode()
         assert (link in html) is shown, role
+
+
+def _api(world, role):
+    from zhongxinzu.api.services import token_issue
+    from zhongxinzu.api.tests.helpers import ApiClient
+
+    raw, _ = token_issue(user=world.users[role])
+    return ApiClient(raw)
+
+
+def test_api_returns_the_pages_chart_data(client, world, year_data):
+    y = year_data["year"]
+    world.login(client, "supervisor")
+    page = _page_data(client.get(reverse("dashboard:unit") + f"?year={y}"))
+    response = _api(world, "supervisor").get(
+        "/api/dashboard", {"unit": world.units["own"].pk, "year": y}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["scope"] == {
+        "kind": "unit",
+        "unit_id": world.units["own"].pk,
+        "group_id": None,
+        "name": "市教育局党委",
+        "year": y,
+    }
+    assert [c["id"] for c in body["charts"]] == [c["id"] for c in page["charts"]]
+    for got, shown in zip(body["charts"], page["charts"], strict=True):
+        assert got["categories"] == shown["categories"]
+        assert [s["data"] for s in got["series"]] == [s["data"] for s in shown["series"]]
+        assert [s.get("links") for s in got["series"]] == [s.get("links") for s in shown["series"]]
+
+
+def test_api_group_dashboard_and_its_scope(world, year_data):
+    y = year_data["year"]
+    member = _api(world, "member")
+    own = member.get(f"/api/dashboard/groups/{world.groups['own'].pk}", {"year": y})
+    assert own.status_code == 200
+    assert [c["id"] for c in own.json()["charts"]] == ["sessions", "attendance", "first_items"]
+    assert member.get(f"/api/dashboard/groups/{world.groups['child'].pk}").status_code == 404
+    assert member.get("/api/dashboard").status_code == 403
+    supervisor = _api(world, "supervisor")
+    child = supervisor.get(f"/api/dashboard/groups/{world.groups['child'].pk}", {"year": y})
+    sessions = child.json()["charts"][0]["series"][0]["data"]
+    assert sessions == [0, 0, 1] + [0] * 8 + [1]
+    assert supervisor.get("/api/dashboard", {"unit": world.units["parent"].pk}).status_code == 404
