@@ -60,7 +60,26 @@ def build_archive_demo(city, rng: random.Random, today: dt.date) -> None:
                     )
                 )
     Output.objects.bulk_create(notes)
+    _unfiled_minutes(groups[-3], today.year - 1)
     _demo_volume(city, today)
+
+
+def _unfiled_minutes(group, year: int) -> None:
+    """One discussion of last year whose minutes were never written up (研讨记录簿 不全)."""
+    from zhongxinzu.meetings.models import StudySession
+
+    s = (
+        StudySession.objects.filter(
+            group=group,
+            kind__in=StudySession.DISCUSSION_KINDS,
+            status=StudySession.Status.RECORDED,
+            starts_at__year=year,
+        )
+        .order_by("starts_at", "pk")
+        .last()
+    )
+    if s is not None:
+        StudySession.objects.filter(pk=s.pk).update(minutes="")
 
 
 def _demo_volume(city, today: dt.date) -> None:
