@@ -64,6 +64,7 @@ WARN_DAYS = {
     "first_item": 7,
     "record": 2,
     "visit_materials": 7,  # a week, about five working days
+    "filing": 7,  # upward filing (filings.checks)
 }
 
 
@@ -97,6 +98,7 @@ CHECKS = [
         "visit_materials", "旁听材料按时报送", "旁听材料", "observation_materials_working_days"
     ),
     CheckDef("archive", "学习档案三簿齐全", "档案", None),
+    CheckDef("filings", "材料按期报送上级", "报送", None),
 ]
 CHECK_BY_KEY = {c.key: c for c in CHECKS}
 MEMBER_CHECKS = [c for c in CHECKS if c.member]
@@ -297,6 +299,7 @@ class GroupData:
     missing_posts: list[str] = field(default_factory=list)
     visits: list[dict] = field(default_factory=list)  # observation visits hosted (visit_checks)
     archive: Any = None  # the three registers' counts (archive_checks.RegisterCounts)
+    filings: list[dict] = field(default_factory=list)  # rows owed upward (filings.checks)
 
 
 @dataclass
@@ -606,6 +609,11 @@ def _load(groups: list[StudyGroup], period: Period, as_of: dt.date, books: dict)
 
     load_archive(data, ids, period, as_of)
 
+    # 16. what the groups owe upward under their supervisors' filing tasks
+    from zhongxinzu.filings.checks import load_filings
+
+    load_filings(data, ids, period)
+
     return data, {g: list(ms.values()) for g, ms in members.items()}
 
 
@@ -660,6 +668,9 @@ def _judge(r: GroupResult) -> None:
     from zhongxinzu.compliance.archive_checks import judge_archive
 
     judge_archive(r)
+    from zhongxinzu.filings.checks import judge_filings
+
+    judge_filings(r)
     # keep the display order of CHECKS
     r.checks = {c.key: r.checks[c.key] for c in CHECKS if c.key in r.checks}
 

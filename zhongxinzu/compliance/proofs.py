@@ -25,6 +25,7 @@ from zhongxinzu.compliance.engine import (
     pct,
 )
 from zhongxinzu.compliance.visit_checks import observers_of
+from zhongxinzu.filings.checks import proof_filings as _proof_filings
 from zhongxinzu.meetings.models import Attendance, MakeUp, StudySession
 from zhongxinzu.outputs.models import Output
 from zhongxinzu.plans.models import YearPlan
@@ -366,4 +367,5 @@ PROOFS = {
     "roster": _proof_roster,
     "visit_materials": _proof_visit_materials,
     "archive": proof_archive,
+    "filings": _proof_filings,
 }

@@ -28,7 +28,6 @@ from zhongxinzu.org.models import Membership, StudyGroup, Unit
 DONE = (StudySession.Status.HELD, StudySession.Status.RECORDED)
 MAX_WORKING_DAYS = 30
 REASON_MAX = 500
-REMIND_AHEAD_DAYS = 7  # reminders go to rows overdue or due within a week
 
 
 def _local_day(at: dt.datetime) -> dt.date:
@@ -419,15 +418,16 @@ OPEN = (Submission.Status.NOT_SUBMITTED, Submission.Status.RETURNED)
 @transaction.atomic
 def task_remind(*, actor, task: FilingTask, today: dt.date | None = None) -> int:
     """提醒未报送单位: an in-site notification (compliance.Notification, the inbox of every
-    reminder) to the secretary of each group with a row not submitted or returned that is
-    overdue or due within REMIND_AHEAD_DAYS. Idempotent per row and day; audited."""
+    reminder) to the secretary of each group with a row not submitted, or returned and not
+    submitted again, saying how many and how many are overdue. Idempotent per group and day
+    (a second click the same day sends nothing); audited."""
     if not access.supervises(actor, task.owner_unit):
         raise ValidationError({"task": "只有布置该任务的督导单位可以发送提醒"})
     today = today or timezone.localdate()
     rows = list(
-        Submission.objects.filter(
-            task=task, status__in=OPEN, due_on__lte=today + dt.timedelta(days=REMIND_AHEAD_DAYS)
-        ).values_list("pk", "group_id", "due_on", "status")
+        Submission.objects.filter(task=task, status__in=OPEN).values_list(
+            "pk", "group_id", "due_on", "status"
+        )
     )
     by_group: dict[int, list[tuple[int, dt.date, str]]] = {}
     for pk, gid, due, status in rows:

@@ -1,10 +1,11 @@
 """The compliance engine gained the check "filings" (one more letter in GroupCompliance.codes).
 
 No filing task existed before this app's tables, so every snapshot taken before is "na"
-(不适用) for the new check: add it to `statuses` and rebuild `codes` in the order of
-engine.CHECKS, for every row whose statuses hold every other check. Rows that lack another
-check added meanwhile keep their codes; the overview reads them as a prefix and the hourly
-refresh (manage.py refresh_compliance) rewrites them. Worst, missed and at_risk are unchanged
+(不适用) for the new check: add it to every row's `statuses`, and rebuild `codes` in the order
+of engine.CHECKS where the statuses hold every check. Rows still lacking another check added
+meanwhile (archive's migration, whichever runs last completes them) keep their codes; the
+overview reads them as a prefix and the hourly refresh (manage.py refresh_compliance)
+rewrites them. Worst, missed and at_risk are unchanged
 by an "na"."""
 
 from django.db import migrations
@@ -21,10 +22,9 @@ def pad_snapshots(apps, schema_editor):
         if "filings" in statuses:
             continue
         statuses["filings"] = "na"
-        if any(k not in statuses for k in keys):
-            continue
         snap.statuses = statuses
-        snap.codes = "".join(STATUS_CODES[statuses[k]] for k in keys)
+        if all(k in statuses for k in keys):
+            snap.codes = "".join(STATUS_CODES[statuses[k]] for k in keys)
         changed.append(snap)
         if len(changed) >= 1000:
             GroupCompliance.objects.bulk_update(changed, ["statuses", "codes"])
