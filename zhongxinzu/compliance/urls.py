@@ -7,6 +7,7 @@ app_name = "compliance"
 urlpatterns = [
     path("", views.home, name="home"),
     path("overview/", views.overview, name="overview"),
+    path("overview/export.xlsx", views.overview_xlsx, name="overview_xlsx"),
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("groups/<int:pk>/records/<slug:key>/", views.records, name="records"),
     path("groups/<int:pk>/report/", views.report_edit, name="report_edit"),

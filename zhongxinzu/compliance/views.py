@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhongxinzu.compliance import selectors, services
+from zhongxinzu.compliance import exports, selectors, services
 from zhongxinzu.compliance.engine import (
     CHECK_BY_KEY,
     CHECKS,
@@ -72,6 +72,9 @@ def _years() -> list[int]:
     this = timezone.localdate().year
     return list(range(this, this - 4, -1))
 
+
+# The overview export puts every matching group on one sheet.
+EXPORT_ROWS = 100_000
 
 # --- pages ----------------------------------------------------------------------------------
 
@@ -159,6 +162,31 @@ def overview(request):
             "summary": [(c, ov.by_check.get(c.key, {})) for c in CHECKS],
             "late_summaries": late_summaries(root, period.rule_year, timezone.localdate()),
         },
+    )
+
+
+@require_GET
+@supervisors
+def overview_xlsx(request):
+    """The overview's groups (every page of them) with each rule's verdict and proof."""
+    root, period = _root(request), Period.year(_year(request))
+    ov = selectors.overview(
+        root=root,
+        period=period,
+        as_of=timezone.localdate(),
+        q=request.GET.get("q", "").strip(),
+        status=request.GET.get("status", ""),
+        check=request.GET.get("check", ""),
+        per_page=EXPORT_ROWS,
+    )
+    data = exports.overview_xlsx(ov=ov, root_name=root.name, period_label=period.label)
+    return xlsx_response(
+        request,
+        f"规则落实总览_{root.name}_{period.start.year}.xlsx",
+        data,
+        action="export",
+        obj=root,
+        detail={"list": "compliance_overview", "year": period.start.year},
     )
 
 
@@ -251,8 +279,16 @@ def report_edit(request, pk):
             "figures": figures,
             "completion": completion_text(figures),
             "title": report_title(group.name, year),
+            "filing": _report_filing(group, year),
         },
     )
+
+
+def _report_filing(group: StudyGroup, year: int):
+    """The report's submitted state: filed upward with the annual materials (filings)."""
+    from zhongxinzu.filings.selectors import report_filing
+
+    return report_filing(group.pk, year)
 
 
 @require_GET

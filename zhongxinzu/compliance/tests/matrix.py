@@ -50,6 +50,14 @@ OBJECTS = {"notification": _notification}
 ENTRIES = [
     Page("compliance:home", "GET", BUSINESS),
     Page("compliance:overview", "GET", SUPERVISOR_ONLY),
+    Page("compliance:overview_xlsx", "GET", SUPERVISOR_ONLY),
+    Page(
+        "compliance:overview_xlsx",
+        "GET",
+        everyone_else({"supervisor": SUBTREE}, DENIED),
+        obj="unit",
+        param="unit",
+    ),
     Page(
         "compliance:overview",
         "GET",
