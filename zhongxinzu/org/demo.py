@@ -306,6 +306,12 @@ def _archive(city: DemoCity, rng: random.Random, today: dt.date) -> None:
     build_archive_demo(city, rng, today)
 
 
+def _bulletins(city: DemoCity, rng: random.Random, today: dt.date) -> None:
+    from zhongxinzu.bulletins.demo import build_bulletins_demo
+
+    build_bulletins_demo(city, rng, today)
+
+
 STEPS = [
     build_org,
     build_accounts,
@@ -313,6 +319,7 @@ STEPS = [
     _supervision_year,
     _reminders,
     _archive,
+    _bulletins,
     _demo_jobs,
 ]
 
