@@ -38,6 +38,7 @@ import warnings
 from pathlib import Path
 
 from bench.archive import measure_archive
+from bench.bulletins import measure_bulletins
 from bench.measure import RUNS, WARMUPS, Result, client_for, measure_get, timed
 from bench.statistics import measure_statistics
 from bench.supervision import PLAN_RUNS, SUBTREE_RUNS, measure_supervision
@@ -779,6 +780,7 @@ def main() -> int:
     results += measure_supervision(supervisor)
     results += measure_statistics(supervisor)
     results += measure_archive(supervisor, secretary)
+    results += measure_bulletins(supervisor)
     print(write_report(results, info, counts, env, started))
     return 0
 
