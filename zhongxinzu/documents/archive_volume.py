@@ -8,7 +8,9 @@ counted on the GB/T 9704 grid (22 lines × 28 characters of 3号; titles at 20 c
 2号; table rows by their cells' widths at 4号 / 五号; a page break starts a page). Converting
 every document with LibreOffice would measure them, at seconds per document; the catalogue's
 column says "页数（估算）" so nobody takes the figure for a count. Originals (uploaded files)
-have no estimate.
+have no estimate. Checked against LibreOffice on the demo group's volume (plan, annual
+report, a session record, a 纪要, the sign-in book, a speech outline and the 72-row
+catalogue): the estimate gave the page count LibreOffice laid out for all seven.
 
 Pure: VolumeItems in, bytes out."""
 
@@ -40,6 +42,9 @@ CATALOGUE_HEADERS = ["顺序号", "文号", "责任者", "题名", "日期", "�
 CATALOGUE_WIDTHS_MM = [12, 26, 26, 52, 18, 12, 20]
 CATALOGUE_NAME = "00_卷内目录"
 MARK_LINES = 6  # the red mark 35 mm below the text block's top, the mark and its rule
+# A table's line at 4号 / 五号 and a row's padding, in 28.95 pt grid lines (single spacing,
+# 2 pt above and below each cell paragraph).
+TABLE_LINE, TABLE_LINE_5, ROW_PADDING = 0.85, 0.6, 0.25
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -126,8 +131,8 @@ def estimate_pages(data: bytes) -> int:
                     width_pt = (widths[i] if i < len(widths) else 1440) / 20
                     per_line = max(1, int(width_pt / size) - 1)
                     row = max(row, math.ceil(text_width(_text(tc)) / per_line) or 1)
-                # a cell's line at 4号 / 五号 is about 0.75 / 0.6 of the 28.95 pt grid line
-                lines += row * (0.75 if _run_size(tr, 14) >= 14 else 0.6) + 0.2
+                big = _run_size(tr, 14) >= 14
+                lines += row * (TABLE_LINE if big else TABLE_LINE_5) + ROW_PADDING
     pages += math.ceil(lines / LINES_PER_PAGE) - 1 if lines else 0
     return max(1, pages)
 
