@@ -20,5 +20,6 @@ urlpatterns = [
     path("<int:pk>/new-edition/", views.scheme_new_edition, name="scheme_new_edition"),
     path("<int:pk>/ranking/", views.ranking, name="ranking"),
     path("<int:pk>/ranking.xlsx", views.ranking_export, name="ranking_export"),
+    path("<int:pk>/talk-list.xlsx", views.talk_list_export, name="talk_list_export"),
     path("results/<int:pk>/", views.result_detail, name="result_detail"),
 ]

@@ -20,7 +20,7 @@ from zhongxinzu.assessment.models import (
     ManualScore,
 )
 from zhongxinzu.assessment.selectors import results_visible, schemes_visible
-from zhongxinzu.documents.assessment_xlsx import ranking_xlsx
+from zhongxinzu.documents.assessment_xlsx import ranking_xlsx, talk_list_xlsx
 from zhongxinzu.lib.views import (
     apply_errors,
     fail,
@@ -399,6 +399,8 @@ def ranking_export(request, pk):
     scheme = _scheme_for(request, pk)
     indicators = list(scheme.indicators.all())
     results = scheme.results.select_related("group__unit").order_by("rank", "group__unit__path")
+    if grade := request.GET.get("grade", "").strip():  # as the ranking page filters
+        results = results.filter(grade=grade)
     data = ranking_xlsx(
         scheme=scheme,
         indicators=indicators,
@@ -412,6 +414,32 @@ def ranking_export(request, pk):
         action="export",
         obj=scheme,
         detail={"document": "assessment_ranking", "edition": scheme.edition},
+    )
+
+
+@require_GET
+@supervisors
+def talk_list_export(request, pk):
+    """约谈名单 as the ranking page lists it, with both years' rank and grade."""
+    scheme = _scheme_for(request, pk)
+    previous = services.previous_year_scheme(scheme)
+    groups = services.talk_list(scheme=scheme)
+    results = {}
+    if previous is not None and groups:
+        found = AssessmentResult.objects.filter(scheme__in=[scheme, previous], group__in=groups)
+        results = {(r.scheme_id, r.group_id): r for r in found}
+    rows = [
+        (g, results.get((scheme.pk, g.pk)), results.get((previous.pk, g.pk)) if previous else None)
+        for g in groups
+    ]
+    data = talk_list_xlsx(scheme=scheme, previous=previous or scheme, rows=rows)
+    return xlsx_response(
+        request,
+        f"{scheme.year}年度约谈名单（第{scheme.edition}版）.xlsx",
+        data,
+        action="export",
+        obj=scheme,
+        detail={"document": "talk_list", "edition": scheme.edition},
     )
 
 

@@ -66,3 +66,40 @@ def ranking_xlsx(*, scheme, indicators: list, results: Iterable, talk_list: list
         ),
     )
     return workbook_bytes(main, talks)
+
+
+def talk_list_xlsx(*, scheme, previous, rows: Iterable) -> bytes:
+    """约谈名单 on its own: `rows` are (group, this year's result, last year's result) in the
+    page's order, with the rank and grade of both years that put the group on the list."""
+    headers = [
+        "序号",
+        "中心组",
+        "单位",
+        f"{previous.year}年度排名",
+        f"{previous.year}年度等次",
+        f"{scheme.year}年度排名",
+        f"{scheme.year}年度总分",
+        f"{scheme.year}年度等次",
+    ]
+    body = [
+        [
+            n,
+            g.name,
+            g.unit.name,
+            last.rank if last else None,
+            last.grade if last else "",
+            this.rank if this else None,
+            score(this.total) if this else None,
+            this.grade if this else "",
+        ]
+        for n, (g, this, last) in enumerate(rows, start=1)
+    ]
+    return workbook_bytes(
+        Sheet(
+            title="约谈名单",
+            headers=headers,
+            rows=body,
+            caption=(f"{scheme.name}约谈名单（连续两年考核排名末{scheme.bottom_n}位或最低等次）"),
+            notes=[] if body else ["无"],
+        )
+    )

@@ -105,5 +105,6 @@ ENTRIES = [
     Page("assessment:ranking", "GET", SCHEME, obj="scheme"),
     Page("assessment:ranking", "GET", SCHEME, obj="published_scheme"),
     Page("assessment:ranking_export", "GET", SCHEME, obj="published_scheme"),
+    Page("assessment:talk_list_export", "GET", SCHEME, obj="published_scheme"),
     Page("assessment:result_detail", "GET", CARD, obj="assessment_result"),
 ]
