@@ -282,11 +282,16 @@ def _session_documents(sub: Submission, today: dt.date) -> list[tuple[str, int, 
 
 @transaction.atomic
 def submission_submit(
-    *, actor, submission: Submission, expected_version: int | None = None
+    *,
+    actor,
+    submission: Submission,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Submission:
     """Send the filing: its documents are generated from the records now (the year plan, last
     year's annual report and the roster; or the session's report) and kept as a new version.
-    Allowed while not yet submitted or after a return."""
+    Allowed while not yet submitted or after a return. `at` records a filing made earlier on
+    paper (the demo and scale builders); pages and the API never pass it."""
     sub = submission
     if not access.can_record_for_group(actor, sub.group_id):
         raise ValidationError({"submission": "只有本中心组的学习秘书可以报送"})
@@ -296,7 +301,7 @@ def submission_submit(
         )
     if not sub.task.is_active:
         raise ValidationError({"submission": "该报送任务已停用"})
-    now = timezone.now()
+    now = at or timezone.now()
     today = _local_day(now)
     if sub.session_id:
         documents = _session_documents(sub, today)

@@ -280,6 +280,12 @@ def _supervision_year(city: DemoCity, rng: random.Random, today: dt.date) -> Non
     build_supervision_year(city, rng, today)
 
 
+def _filings(city: DemoCity, rng: random.Random, today: dt.date) -> None:
+    from zhongxinzu.filings.demo import build_filings
+
+    build_filings(city, rng, today)
+
+
 def _demo_jobs(city: DemoCity, rng: random.Random, today: dt.date) -> None:
     """The city supervisor's full recount of this year and last, queued for the worker that
     `make run` starts: the job list shows real runs with their progress from the start."""
@@ -317,6 +323,7 @@ STEPS = [
     build_accounts,
     _study_year,
     _supervision_year,
+    _filings,
     _reminders,
     _archive,
     _bulletins,
