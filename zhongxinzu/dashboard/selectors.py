@@ -470,8 +470,10 @@ def problems_chart(scope: Scope, today: dt.date) -> dict:
                 "links": [closed_link] * 12,
             },
         ],
-        "summary": f"截至{scope.year}年末（或本月），发现问题{f_total}个，已销号{c_total}个，"
-        f"未销号{f_total - c_total}个。",
+        "summary": (
+            f"截至{'本月' if scope.year == today.year else f'{scope.year}年末'}，"
+            f"累计发现问题{f_total}个，已销号{c_total}个，未销号{f_total - c_total}个。"
+        ),
     }
 
 

@@ -73,7 +73,7 @@
       textStyle: { fontFamily: FONT },
       color: ["#b71c1c", "#1565c0", "#757575", "#ef6c00", "#2e7d32"],
       tooltip: {
-        trigger: spec.series.length > 1 || spec.type === "line" ? "axis" : "item",
+        trigger: spec.series.length > 1 || spec.series.some(function (s) { return s.type === "line"; }) ? "axis" : "item",
         confine: true,
         // Drawn in the chart, not as HTML: ECharts' HTML tooltip carries style attributes,
         // which the CSP (style-src 'self') blocks.
