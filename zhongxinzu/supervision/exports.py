@@ -195,6 +195,28 @@ def problems_xlsx(*, problems: QuerySet[Problem], caption: str) -> bytes:
     )
 
 
+SCORED_HEADERS = ["日期", "中心组", "旁听组", "学习主题", "已提交评分", "平均分"]
+
+
+def scored_visits_xlsx(*, visits: QuerySet[ObservationVisit]) -> bytes:
+    """The scoring list: visits annotated with `submitted` and `average`."""
+
+    def rows() -> Iterator[list]:
+        for v in visits.iterator(chunk_size=2000):
+            yield [
+                v.planned_on,
+                v.group.name,
+                v.team.name if v.team_id else "—",
+                v.session.title if v.session_id else "—",
+                v.submitted,
+                score(round(v.average, 1)) if v.average is not None else "—",
+            ]
+
+    return workbook_bytes(
+        Sheet(title="旁听评分", headers=SCORED_HEADERS, rows=rows(), caption="旁听评分一览")
+    )
+
+
 # --- score statistics ----------------------------------------------------------------------
 
 STAT_HEADERS = ["名称", "旁听次数", "平均分", "最低分", "均达分数线", "等次分布"]

@@ -314,15 +314,13 @@ def score_stats_docx(request):
     )
 
 
-@require_GET
-@scorers
-def visit_list(request):
+def _scored_visits(user):
     """Visits the user may score or read the scores of, with the submitted count and the
-    team's average (two queries per page whatever its size)."""
+    team's average, in page order."""
     from django.db.models import Avg, Count, Q
 
-    qs = (
-        scoring.visits_scorable(request.user)
+    return (
+        scoring.visits_scorable(user)
         .select_related("group", "team", "session")
         .annotate(
             submitted=Count("sheets", filter=Q(sheets__submitted_at__isnull=False)),
@@ -330,9 +328,24 @@ def visit_list(request):
         )
         .order_by("-planned_on", "-id")
     )
-    page = paginate(request, qs)
+
+
+@require_GET
+@scorers
+def visit_list(request):
+    """The scorable visits (two queries per page whatever its size)."""
+    page = paginate(request, _scored_visits(request.user))
     return render(
         request,
         "supervision/score_visit_list.html",
         {"page_obj": page, "querystring_base": querystring_without_page(request)},
+    )
+
+
+@require_GET
+@scorers
+def visit_list_xlsx(request):
+    data = exports.scored_visits_xlsx(visits=_scored_visits(request.user))
+    return xlsx_response(
+        request, f"旁听评分_{stamp()}.xlsx", data, action="export", detail={"list": "score_visits"}
     )

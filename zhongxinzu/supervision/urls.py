@@ -39,6 +39,7 @@ urlpatterns: list = [
     path("visits/<int:pk>/letter.docx", views.visit_letter, name="visit_letter"),
     # 旁听评分 (scoring_views)
     path("scores/", scoring_views.visit_list, name="score_visit_list"),
+    path("scores/export.xlsx", scoring_views.visit_list_xlsx, name="score_visit_list_xlsx"),
     path("scores/templates/", scoring_views.template_list, name="score_template_list"),
     path("scores/templates/new/", scoring_views.template_create, name="score_template_create"),
     path("scores/templates/<int:pk>/", scoring_views.template_edit, name="score_template_edit"),

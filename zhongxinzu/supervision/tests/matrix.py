@@ -270,6 +270,7 @@ OBJECTS.update(
 ENTRIES += [
     # 旁听评分
     Page("supervision:score_visit_list", "GET", SCORERS),
+    Page("supervision:score_visit_list_xlsx", "GET", SCORERS),
     Page("supervision:score_template_list", "GET", SUPERVISOR_ONLY),
     Page("supervision:score_template_create", "GET", SUPERVISOR_ONLY),
     Page("supervision:score_template_create", "POST", SUPERVISOR_ONLY, data={"name": ""}),

@@ -340,3 +340,16 @@ def test_record_sheet_docx_and_xlsx_carry_the_page_and_signatures(world, scored)
     assert "中心组学习旁听记录表" in text and expected in text
     assert f"旁听人员 专家0　{SIGN}" in text and f"记录人　{SIGN}" in text
     assert "95.0" in text
+
+
+def test_scoring_list_export_has_the_pages_rows(world, scored):
+    client = login(world, "supervisor")
+    page = get(client, reverse("supervision:score_visit_list"))
+    _, headers, rows = sheet_of(get(client, export_link(page.content)).content)
+    assert column(headers, rows, "中心组") == page_column(page.content, "score-visits", "中心组")
+    assert column(headers, rows, "平均分") == [85, 95, 100]  # newest first: child, own, 2025
+    assert column(headers, rows, "已提交评分") == [2, 2, 2]
+    _, _, rows = sheet_of(
+        get(login(world, "observer"), reverse("supervision:score_visit_list_xlsx")).content
+    )
+    assert len(rows) == 3
