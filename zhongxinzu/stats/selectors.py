@@ -140,9 +140,17 @@ class Row:
     def value(self, key: str) -> int | float | None:
         return cell_value(FIGURE_BY_KEY[key], self.cell(key))
 
-    def add(self, other: Row) -> None:
-        for key, c in other.cells.items():
-            self.cells[key] = self.cell(key) + c
+
+def summed(label: str, depth: int, rows: list[Row]) -> Row:
+    """A row whose every numerator and denominator is the sum of the rows'."""
+    numerators: dict[str, float] = defaultdict(float)
+    denominators: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for key, c in row.cells.items():
+            numerators[key] += c.numerator
+            denominators[key] += c.denominator
+    cells = {k: Cell(n, denominators[k]) for k, n in numerators.items()}
+    return Row(label=label, depth=depth, cells=cells)
 
 
 @dataclass
@@ -184,27 +192,26 @@ def subtree_statistics(
     chosen = subtree_groups(root).filter(only or Q())
     groups = list(chosen)
     ids = chosen.values("pk")
+    books = rulebooks_for([g.unit for g in groups], span.year)
     cells: dict[int, dict[str, Cell]] = defaultdict(dict)
     for family in FAMILIES:
-        for group_id, values in family(ids, span, as_of, groups).items():
+        for group_id, values in family(ids, span, as_of, groups, books).items():
             cells[group_id].update(values)
     rows = [
         Row(label=g.unit.name, depth=g.unit.depth - root.depth, group=g, cells=cells[g.pk])
         for g in groups
     ]
-    levels: dict[int, Row] = {}
-    total = Row(label="合计", depth=-1)
+    by_depth: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
-        levels.setdefault(row.depth, Row(label=level_label(row.depth), depth=row.depth))
-        levels[row.depth].add(row)
-        total.add(row)
+        by_depth[row.depth].append(row)
+    levels = [summed(level_label(d), d, by_depth[d]) for d in sorted(by_depth)]
     return Statistics(
         root=root,
         span=span,
         as_of=as_of,
         rows=rows,
-        levels=[levels[d] for d in sorted(levels)],
-        total=total,
+        levels=levels,
+        total=summed("合计", -1, rows),
     )
 
 
@@ -229,7 +236,7 @@ def led_by_leader() -> Exists:
     )
 
 
-def _sessions(ids, span, as_of, groups):
+def _sessions(ids, span, as_of, groups, books):
     rows = (
         done_sessions(ids, span)
         .annotate(start_day=TruncDate("starts_at"), by_leader=led_by_leader())
@@ -259,53 +266,58 @@ def counted_attendance(ids, span: Span) -> QuerySet[Attendance]:
     )
 
 
-def _attendance(ids, span, as_of, groups):
-    rows = (
+def participation_minimums(groups: list[StudyGroup], books: dict) -> dict[int, int]:
+    """group id -> the rule participation_rate (percent) in force for the group (`books`
+    from rulebooks_for the groups' units)."""
+    return {g.pk: int(books[g.unit_id]["participation_rate"]) for g in groups}
+
+
+def member_attendance(ids, span: Span) -> QuerySet:
+    """One row per group and member: expected places, attended, on leave (one grouped
+    query over the attendance of the period's sessions)."""
+    return (
         counted_attendance(ids, span)
         .order_by()
-        .values("session__group_id")
+        .values("session__group_id", "person_id")
         .annotate(
             expected=Count("pk"),
             attended=Count("pk", filter=Q(status__in=ATTENDED)),
             leave=Count("pk", filter=Q(status=Attendance.Status.LEAVE)),
         )
     )
-    return {
-        r["session__group_id"]: {
-            "attendance_rate": Cell(r["attended"], r["expected"]),
-            "leave_rate": Cell(r["leave"], r["expected"]),
-        }
-        for r in rows
-    }
 
 
-def participation_minimums(groups: list[StudyGroup], year: int) -> dict[int, int]:
-    """group id -> the rule participation_rate (percent) in force for the group."""
-    books = rulebooks_for([g.unit for g in groups], year)
-    return {g.pk: int(books[g.unit_id]["participation_rate"]) for g in groups}
+def is_below(row: dict, minimum: dict[int, int]) -> bool:
+    return row["attended"] * 100 < minimum[row["session__group_id"]] * row["expected"]
 
 
 def members_below(ids, span: Span, groups: list[StudyGroup]) -> list[dict]:
     """The members below their group's participation rule: group id, person id, attended,
-    expected (one grouped query; the comparison with each group's rule follows)."""
-    minimum = participation_minimums(groups, span.year)
-    rows = (
-        counted_attendance(ids, span)
-        .order_by()
-        .values("session__group_id", "person_id")
-        .annotate(expected=Count("pk"), attended=Count("pk", filter=Q(status__in=ATTENDED)))
-    )
-    return [
-        r for r in rows if r["attended"] * 100 < minimum[r["session__group_id"]] * r["expected"]
-    ]
+    expected."""
+    books = rulebooks_for([g.unit for g in groups], span.year)
+    minimum = participation_minimums(groups, books)
+    return [r for r in member_attendance(ids, span) if is_below(r, minimum)]
 
 
-def _members_below(ids, span, as_of, groups):
-    out: dict[int, dict[str, Cell]] = defaultdict(lambda: {"members_below": Cell()})
-    for r in members_below(ids, span, groups):
-        c = out[r["session__group_id"]]
-        c["members_below"] += Cell(1)
-    return out
+def _attendance(ids, span, as_of, groups, books):
+    """Attendance and leave rates and the members below the rule, from the per-member rows
+    (the attendance of a year is read once, not once per figure)."""
+    minimum = participation_minimums(groups, books)
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for r in member_attendance(ids, span):
+        s = sums[r["session__group_id"]]
+        s[0] += r["expected"]
+        s[1] += r["attended"]
+        s[2] += r["leave"]
+        s[3] += is_below(r, minimum)
+    return {
+        group_id: {
+            "attendance_rate": Cell(attended, expected),
+            "leave_rate": Cell(leave, expected),
+            "members_below": Cell(below),
+        }
+        for group_id, (expected, attended, leave, below) in sums.items()
+    }
 
 
 def makeups(ids, span: Span) -> QuerySet[MakeUp]:
@@ -319,7 +331,7 @@ def makeups(ids, span: Span) -> QuerySet[MakeUp]:
     )
 
 
-def _makeups(ids, span, as_of, groups):
+def _makeups(ids, span, as_of, groups, books):
     rows = (
         makeups(ids, span)
         .order_by()
@@ -341,7 +353,10 @@ def first_studies(ids, span: Span) -> list[tuple[int, int, dt.date, dt.date]]:
     start, end = span.bounds()
     rows = (
         AgendaItem.objects.filter(
-            first_item__isnull=False, session__group_id__in=ids, session__status__in=DONE
+            first_item__isnull=False,
+            session__group_id__in=ids,
+            session__status__in=DONE,
+            session__starts_at__lt=end,
         )
         .order_by()
         .values("session__group_id", "first_item_id")
@@ -352,7 +367,7 @@ def first_studies(ids, span: Span) -> list[tuple[int, int, dt.date, dt.date]]:
     return [(g, i, released, timezone.localtime(first).date()) for g, i, released, first in rows]
 
 
-def _first_items(ids, span, as_of, groups):
+def _first_items(ids, span, as_of, groups, books):
     out: dict[int, dict[str, Cell]] = defaultdict(
         lambda: {"first_items": Cell(), "first_item_lag": Cell()}
     )
@@ -376,7 +391,7 @@ def conversions(ids, span: Span) -> QuerySet[Conversion]:
     )
 
 
-def _outputs(ids, span, as_of, groups):
+def _outputs(ids, span, as_of, groups, books):
     out: dict[int, dict[str, Cell]] = defaultdict(dict)
     rows = (
         submitted_outputs(ids, span).order_by().values("group_id", "kind").annotate(n=Count("pk"))
@@ -401,7 +416,7 @@ def visits(ids, span: Span) -> QuerySet[ObservationVisit]:
     )
 
 
-def _visits(ids, span, as_of, groups):
+def _visits(ids, span, as_of, groups, books):
     out: dict[int, dict[str, Cell]] = defaultdict(dict)
     for r in visits(ids, span).order_by().values("group_id").annotate(n=Count("pk")):
         out[r["group_id"]]["visits"] = Cell(r["n"])
@@ -432,7 +447,7 @@ def problem_state_q(state: str, as_of: dt.date) -> Q:
     return ~closed & Q(rectification__deadline__lt=as_of)
 
 
-def _problems(ids, span, as_of, groups):
+def _problems(ids, span, as_of, groups, books):
     rows = (
         problems(ids, span)
         .order_by()
@@ -447,9 +462,9 @@ def _problems(ids, span, as_of, groups):
     return {r.pop("group_id"): {k: Cell(v) for k, v in r.items()} for r in rows}
 
 
-def plans_on_time(ids, span: Span, groups: list[StudyGroup]) -> dict[int, YearPlan]:
+def plans_on_time(ids, span: Span, groups: list[StudyGroup], books=None) -> dict[int, YearPlan]:
     """group id -> its plan of the period's year, for the plans filed by the rule's date."""
-    books = rulebooks_for([g.unit for g in groups], span.year)
+    books = books or rulebooks_for([g.unit for g in groups], span.year)
     due = {g.pk: plan_due_date(books[g.unit_id], span.year) for g in groups}
     plans = YearPlan.objects.filter(group_id__in=ids, year=span.year, filed_at__isnull=False)
     return {
@@ -459,8 +474,8 @@ def plans_on_time(ids, span: Span, groups: list[StudyGroup]) -> dict[int, YearPl
     }
 
 
-def _plans(ids, span, as_of, groups):
-    return {g: {"plan_on_time": Cell(1)} for g in plans_on_time(ids, span, groups)}
+def _plans(ids, span, as_of, groups, books):
+    return {g: {"plan_on_time": Cell(1)} for g in plans_on_time(ids, span, groups, books)}
 
 
 FILING_STATES = {
@@ -484,7 +499,7 @@ def filings(ids, span: Span) -> QuerySet[Submission]:
     )
 
 
-def _filings(ids, span, as_of, groups):
+def _filings(ids, span, as_of, groups, books):
     rows = (
         filings(ids, span)
         .order_by()
@@ -497,7 +512,6 @@ def _filings(ids, span, as_of, groups):
 FAMILIES = [
     _sessions,
     _attendance,
-    _members_below,
     _makeups,
     _first_items,
     _outputs,
