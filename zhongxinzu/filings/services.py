@@ -107,6 +107,7 @@ def task_create(
         created_by=actor,
     )
     rows = submissions_sync(tasks=[task])
+    figures_changed(below=owner_unit.pk)  # the groups below now owe a filing (compliance)
     audit_record(
         actor=actor,
         action="create",
