@@ -59,6 +59,7 @@ def filing_status(
     *,
     year: int | None = None,
     period: Period | None = None,
+    kind: str | None = None,
     today: dt.date | None = None,
 ) -> dict[int, dict[str, int]]:
     """How each group has filed upward: group id -> {"total", "on_time", "late", "missing",
@@ -66,14 +67,16 @@ def filing_status(
     annual materials and each session's 一学一报 report.
 
     Choose the rows by `year` (tasks of that year) or by `period` (rows whose deadline falls in
-    the period, e.g. a quarter for a quarterly bulletin). "missing" is a row not submitted
+    the period, e.g. a quarter for a quarterly bulletin); `kind` "annual" (年度学习材料) or
+    "session" (一学一报) keeps one kind of task. "missing" is a row not submitted
     whose deadline has passed on `today` (default: today); "returned" was sent back and not yet
     sent again; "late" was submitted after its deadline. Every requested group is in the
     answer (zeros when it owes nothing). One SQL query (GROUP BY group), whatever the number of
     groups — the statistics page and the bulletins' 存在问题 ("仍有个别单位未报送…年度学习有关
-    材料": missing > 0 on the annual task) call it for a whole subtree.
+    材料": missing > 0 with kind="annual") call it for a whole subtree.
 
         filing_status([g.pk for g in groups], year=2026)[g.pk]["missing"]
+        filing_status(ids, year=2026, kind="annual")   # the annual materials only
     """
     if (year is None) == (period is None):
         raise TypeError("give either year or period")
@@ -84,6 +87,8 @@ def filing_status(
         qs = qs.filter(task__year=year)
     else:
         qs = qs.filter(due_on__gte=period.start, due_on__lte=period.end)
+    if kind is not None:
+        qs = qs.filter(task__kind=kind)
     states = state_q(today)
     rows = (
         qs.order_by()

@@ -105,6 +105,15 @@ def test_filing_status_by_period_counts_rows_due_in_it(world, mixed):
 
     q1 = filing_status([world.groups["own"].pk], period=Period.quarter(this_year(), 1))
     assert q1[world.groups["own"].pk]["total"] == 2  # the annual row and March's session
+    annual = filing_status([world.groups["own"].pk], year=this_year(), kind="annual")
+    assert annual[world.groups["own"].pk] == {
+        "total": 1,
+        "on_time": 1,
+        "late": 0,
+        "missing": 0,
+        "returned": 0,
+        "pending": 0,
+    }
 
 
 def _count_links(html: str) -> dict[str, int]:
