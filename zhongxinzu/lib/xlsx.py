@@ -43,6 +43,7 @@ HEADER_MISMATCH = "表头不符合模板，请下载最新模板"
 UNREADABLE = "无法读取该Excel文件，请确认文件是用Excel或WPS保存的.xlsx格式"
 _WIDTH_SAMPLE = 500
 WIDE_COLUMNS = 7  # more columns than this print in landscape
+HEADER_WRAP = 12  # a longer header wraps rather than widening its column
 HEADER_SEARCH_ROWS = 5  # read_rows looks for the header row among this many first rows
 PERCENT_FORMAT = "0.0%"
 SCORE_FORMAT = "0.00"
@@ -127,6 +128,7 @@ def workbook_bytes(*sheets: Sheet) -> bytes:
             ws.append([styles.cell(spec.caption, "caption")])
             if columns > 1:
                 ws.merged_cells.add(f"A1:{get_column_letter(columns)}1")
+        ws.row_dimensions[header_row].height = _header_height(spec.headers, widths)
         ws.append([styles.cell(text, "header") for text in spec.headers])
         kind = "wrap" if spec.wrap else "body"
         for row in chain(head, rows):
@@ -215,11 +217,26 @@ def write_xlsx(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[An
 
 
 def _widths(headers: Sequence[str], rows: list[list[Any]]) -> list[int]:
+    """Each column as wide as its longest value, within 8–50 characters. A long header
+    counts for at most HEADER_WRAP characters and wraps over lines (the header style wraps):
+    a score column under "计划制订·学习计划按期报备（5分）" is not 36 characters wide, which
+    would shrink the whole sheet, fitted to one page wide, to unreadable type."""
     widths = []
     for i, header in enumerate(headers):
-        longest = max([display_width(header)] + [display_width(r[i]) for r in rows if i < len(r)])
+        head = min(display_width(header), HEADER_WRAP)
+        longest = max([head] + [display_width(r[i]) for r in rows if i < len(r)])
         widths.append(min(max(longest + 2, 8), 50))
     return widths
+
+
+def _header_height(headers: Sequence[str], widths: Sequence[int]) -> float:
+    """The header row tall enough for its longest wrapped header (Calc and Excel do not grow
+    a row for wrapped text on opening a file, so a 4-line header would be cut to one)."""
+    lines = max(
+        (-(-display_width(h) // max(w - 2, 1)) for h, w in zip(headers, widths, strict=False)),
+        default=1,
+    )
+    return 15.0 * max(lines, 1) + 3
 
 
 def xlsx_response(request, filename: str, data: bytes, **audit) -> HttpResponse:
