@@ -1,14 +1,16 @@
-"""Excel export of the supervisor's plan filing overview: records in, .xlsx bytes out.
+"""Excel exports of the plan filing overview and the first-item pool: records in, .xlsx out.
 
-The caller passes the overview's filings (same groups, same ?state= tab, same order), not
-paginated; the view only sets the response headers (lib.xlsx.xlsx_response audits)."""
+Callers pass the rows the pages show (same scope, same filters, same order), not paginated;
+the views only set the response headers (lib.xlsx.xlsx_response audits)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
 
 from zhongxinzu.lib.xlsx import Sheet, workbook_bytes
-from zhongxinzu.plans.models import YearPlan
+from zhongxinzu.plans.models import FirstItem, YearPlan
 from zhongxinzu.plans.selectors import Filing
 
 FILING_STATES = {
@@ -55,4 +57,32 @@ def filing_xlsx(*, filings: Iterable[Filing], year: int, summary: str) -> bytes:
             caption=f"{year}年度学习计划报备情况",
             notes=[summary],
         )
+    )
+
+
+def first_items_xlsx(
+    *, items: QuerySet[FirstItem], show_restricted: bool, show_studied: bool
+) -> bytes:
+    """The first-item pool as the page lists it: a restricted item's source only for those
+    the page shows it to; "本组学习" for group members (items annotated with `studied`)."""
+    headers = ["发布日期", "题目", "类别", "出处", "限定范围", "议题库"]
+    if show_studied:
+        headers.append("本组学习")
+
+    def rows() -> Iterator[list]:
+        for i in items.iterator(chunk_size=2000):
+            row = [
+                i.released_on,
+                i.title,
+                i.get_kind_display(),
+                (i.source or "—") if not i.restricted or show_restricted else "—",
+                "是" if i.restricted else "",
+                i.owner_unit.name,
+            ]
+            if show_studied:
+                row.append("已学习" if i.studied else "未学习")
+            yield row
+
+    return workbook_bytes(
+        Sheet(title="第一议题", headers=headers, rows=rows(), caption="第一议题库", wrap=True)
     )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     # 第一议题
     path("first-items/", views.first_item_list, name="first_item_list"),
+    path("first-items/export.xlsx", views.first_item_list_xlsx, name="first_item_list_xlsx"),
     path("first-items/new/", views.first_item_create, name="first_item_create"),
     path("first-items/<int:pk>/", views.first_item_detail, name="first_item_detail"),
     path("first-items/<int:pk>/edit/", views.first_item_edit, name="first_item_edit"),

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhongxinzu.documents.lists import stamp
 from zhongxinzu.lib.downloads import stored_file_response
 from zhongxinzu.lib.views import (
     apply_errors,
@@ -19,9 +20,10 @@ from zhongxinzu.lib.views import (
     role_required,
     year_param,
 )
+from zhongxinzu.lib.xlsx import xlsx_response
 from zhongxinzu.org import access
 from zhongxinzu.org.models import StudyGroup
-from zhongxinzu.plans import forms, perms, selectors, services
+from zhongxinzu.plans import exports, forms, perms, selectors, services
 from zhongxinzu.plans.models import FirstItem, PromptAck, PromptAttachment
 from zhongxinzu.rules.services import rulebook_for, rulebooks_for
 
@@ -306,20 +308,42 @@ def prompt_ack(request, pk):
 # --- first items -----------------------------------------------------------------------
 
 
+def first_item_list_queryset(user, params):
+    """The first-item list's rows: scope, the page's filters, "studied" for group members,
+    page order."""
+    p = access.principal_of(user)
+    qs = selectors.first_items_visible(user).select_related("owner_unit")
+    if q := params.get("q", "").strip():
+        qs = qs.filter(Q(title__contains=q) | Q(source__contains=q))
+    if (kind := params.get("kind")) in FirstItem.Kind.values:
+        qs = qs.filter(kind=kind)
+    raw = params.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        qs = qs.filter(released_on__year=int(raw))
+    if p.group_roles:
+        qs = qs.annotate(studied=_studied_by(list(p.group_roles)))
+    return qs.order_by("-released_on", "-id")
+
+
+@require_GET
+@business
+def first_item_list_xlsx(request):
+    p = access.principal_of(request.user)
+    data = exports.first_items_xlsx(
+        items=first_item_list_queryset(request.user, request.GET),
+        show_restricted=p.is_supervisor or bool(p.staff_group_ids()),
+        show_studied=bool(p.group_roles),
+    )
+    return xlsx_response(
+        request, f"第一议题_{stamp()}.xlsx", data, action="export", detail={"list": "first_items"}
+    )
+
+
 @require_GET
 @business
 def first_item_list(request):
     p = access.principal_of(request.user)
-    qs = selectors.first_items_visible(request.user).select_related("owner_unit")
-    if q := request.GET.get("q", "").strip():
-        qs = qs.filter(Q(title__contains=q) | Q(source__contains=q))
-    if (kind := request.GET.get("kind")) in FirstItem.Kind.values:
-        qs = qs.filter(kind=kind)
-    if year := year_param(request):
-        qs = qs.filter(released_on__year=year)
-    if p.group_roles:
-        qs = qs.annotate(studied=_studied_by(list(p.group_roles)))
-    page = paginate(request, qs.order_by("-released_on", "-id"))
+    page = paginate(request, first_item_list_queryset(request.user, request.GET))
     return render(
         request,
         "plans/first_item_list.html",

@@ -178,6 +178,7 @@ ENTRIES = [
     Page("plans:attachment_delete", "POST", DRAFT_WRITE, obj="draft_attachment"),
     # 第一议题
     Page("plans:first_item_list", "GET", BUSINESS),
+    Page("plans:first_item_list_xlsx", "GET", BUSINESS),
     Page(
         "plans:first_item_create", "GET", everyone_else({"supervisor": OK, "secretary": OK}, DENIED)
     ),

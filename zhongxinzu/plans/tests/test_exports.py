@@ -91,3 +91,40 @@ def test_filing_export_queries_do_not_grow(world, as_role):
     for g in add_groups(world.units["child"], 3):
         YearPlan.objects.create(group=g, year=2026, title="计划", status="draft")
     assert_same_count(small, sql_of(client, url))
+
+
+def test_first_item_export_equals_the_page_and_hides_restricted_sources(world, as_role):
+    from zhongxinzu.plans.tests.helpers import make_item, make_session
+
+    studied = make_item(world, title="重要讲话甲", source="《求是》", released_days_ago=20)
+    make_item(world, title="内部文件乙", source="内部", restricted=True, released_days_ago=5)
+    make_item(world, "parent", title="上级议题丙", released_days_ago=10)
+    make_item(world, "unrelated", title="外省议题", released_days_ago=3)
+    make_session(world.groups["own"], days_from_now=-1, first_item=studied)
+    supervisor = as_role("supervisor")
+    page = get_page(supervisor, reverse("plans:first_item_list"))
+    _, headers, rows = sheet_of(get_page(supervisor, export_link(page.content)).content)
+    titles = ["内部文件乙", "上级议题丙", "重要讲话甲"]
+    assert column(headers, rows, "题目") == titles
+    assert page_column(page.content, "first-items", "题目") == [
+        titles[0] + " 限定范围",
+        *titles[1:],
+    ]
+    assert "外省议题" not in column(headers, rows, "题目")
+    assert "内部" in column(headers, rows, "出处")
+    member = as_role("member")
+    page = get_page(member, reverse("plans:first_item_list"))
+    _, headers, rows = sheet_of(get_page(member, reverse("plans:first_item_list_xlsx")).content)
+    assert column(headers, rows, "出处") == page_column(page.content, "first-items", "出处")
+    assert column(headers, rows, "出处")[0] == "—"
+    assert column(headers, rows, "本组学习") == ["未学习", "未学习", "已学习"]
+    _, headers, rows = sheet_of(
+        get_page(member, reverse("plans:first_item_list_xlsx") + "?q=讲话").content
+    )
+    assert column(headers, rows, "题目") == ["重要讲话甲"]
+
+
+def get_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
