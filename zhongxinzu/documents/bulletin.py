@@ -6,11 +6,20 @@ the figures of every unit, so each figure of the text can be found in a table �
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from zhongxinzu.documents.gbt9704 import OfficialDocument, _indent_chars, cn_numeral
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from zhongxinzu.documents.gbt9704 import (
+    OfficialDocument,
+    _indent_chars,
+    chinese_dates,
+    cn_numeral,
+)
 
 
 @dataclass
@@ -60,10 +69,39 @@ def bulletin_docx(b: BulletinText) -> bytes:
     for i, a in enumerate(b.appendices, start=1):
         doc.page_break()
         doc.paragraph(f"附件{i}", indent=False)
-        doc.table(a.headers, a.rows, widths_mm=a.widths_mm, caption=a.caption)
+        _long_table(doc, a)
     if b.cc or b.printer:
         doc.colophon(cc=b.cc or None, printer=b.printer or b.issuer, printed_on=b.signed_on)
     return doc.to_bytes()
+
+
+def _long_table(doc: OfficialDocument, a: Appendix) -> None:
+    """The builder's table for the header and first row; the other rows are copies of that
+    row's XML with their own text. python-docx looks cells up by scanning the whole table,
+    so a table of a province's 5,000 units built cell by cell takes minutes; copying the
+    laid-out row keeps every property the builder set (widths, cantSplit, fonts)."""
+    table = doc.table(a.headers, a.rows[:1], widths_mm=a.widths_mm, caption=a.caption)
+    if len(a.rows) <= 1:
+        return
+    tbl = table._tbl
+    template = tbl.tr_lst[-1]
+    for values in a.rows[1:]:
+        tr = copy.deepcopy(template)
+        for tc, value in zip(tr.findall(qn("w:tc")), values, strict=True):
+            texts = tc.findall(".//" + qn("w:t"))
+            text = "" if value is None else chinese_dates(str(value))
+            if texts:
+                texts[0].text = text
+                for extra in texts[1:]:
+                    extra.text = ""
+            else:
+                run = tc.find(".//" + qn("w:r"))
+                t = OxmlElement("w:t")
+                t.text = text
+                run.append(t)
+            for t in tc.findall(".//" + qn("w:t")):
+                t.set(qn("xml:space"), "preserve")
+        tbl.append(tr)
 
 
 def section_heading(i: int, heading: str) -> str:
