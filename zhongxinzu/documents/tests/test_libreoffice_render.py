@@ -305,6 +305,34 @@ def _records(world) -> list[Download]:
         Download("units_template", "supervisor", url("org:units_template"), "xlsx"),
         Download("roster_template", "supervisor", url("org:roster_template"), "xlsx"),
         Download("audit_log", "audit_admin", url("audit:entry_export"), "xlsx"),
+        Download("talk_list", "supervisor", url("assessment:talk_list_export", scheme.pk), "xlsx"),
+        Download("compliance_overview", "supervisor", url("compliance:overview_xlsx", **y), "xlsx"),
+        Download("first_items", "supervisor", url("plans:first_item_list_xlsx"), "xlsx"),
+        Download("experts", "supervisor", url("supervision:expert_list_xlsx"), "xlsx"),
+        Download(
+            "visit_plan", "supervisor", url("supervision:plan_detail_xlsx", visit.plan_id), "xlsx"
+        ),
+        Download("visits", "supervisor", url("supervision:visit_list_xlsx"), "xlsx"),
+        Download("score_visits", "supervisor", url("supervision:score_visit_list_xlsx"), "xlsx"),
+        Download(
+            "score_stats_xlsx", "supervisor", url("supervision:score_stats_xlsx", **y), "xlsx"
+        ),
+        Download(
+            "score_stats_docx", "supervisor", url("supervision:score_stats_docx", **y), "docx"
+        ),
+        Download(
+            "score_record_xlsx",
+            "supervisor",
+            url("supervision:score_record_xlsx", visit.pk),
+            "xlsx",
+        ),
+        Download(
+            "score_record_docx",
+            "supervisor",
+            url("supervision:score_record_docx", visit.pk),
+            "docx",
+        ),
+        Download("problem_list", "supervisor", url("supervision:problem_list_xlsx"), "xlsx"),
     ]
 
 
@@ -541,6 +569,8 @@ DOCX = [
     "annual_report",
     "feedback_letter",
     "problem_lists_docx",
+    "score_stats_docx",
+    "score_record_docx",
 ]
 XLSX = [
     "attendance_register",
@@ -560,6 +590,16 @@ XLSX = [
     "units_template",
     "roster_template",
     "audit_log",
+    "talk_list",
+    "compliance_overview",
+    "first_items",
+    "experts",
+    "visit_plan",
+    "visits",
+    "score_visits",
+    "score_stats_xlsx",
+    "score_record_xlsx",
+    "problem_list",
 ]
 
 
