@@ -230,3 +230,23 @@ def test_reminders_reach_the_secretary_once_a_day(world, top, annual_task):
     assert services.task_remind(actor=top, task=annual_task) == 0
     with pytest.raises(ValidationError):
         services.task_remind(actor=world.users["supervisor"], task=annual_task)
+
+
+def test_the_daily_check_fills_in_rows_the_hook_missed(world, top, held_session):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    task = services.task_create(
+        actor=top,
+        owner_unit=world.units["parent"],
+        year=this_year(),
+        kind=FilingTask.Kind.SESSION,
+        title="一学一报",
+        working_days=5,
+    )
+    session = held_session("sibling", on=timezone.localdate() - dt.timedelta(days=3))
+    out = StringIO()
+    call_command("sync_filings", stdout=out)
+    assert "补齐报送事项 1 项" in out.getvalue()
+    assert Submission.objects.filter(task=task, session=session).exists()
