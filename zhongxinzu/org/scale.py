@@ -713,6 +713,7 @@ ORG_STEPS: list[tuple[str, Step, Done]] = [
 
 # The study steps read the org build back from the database, so they can also be added to
 # a province built before they existed.
+from zhongxinzu.demo.scale_upward import STEPS as UPWARD_STEPS  # noqa: E402
 from zhongxinzu.org.scale_study import STEPS as STUDY_STEPS  # noqa: E402
 
-STEPS: list[tuple[str, Step, Done]] = ORG_STEPS + STUDY_STEPS
+STEPS: list[tuple[str, Step, Done]] = ORG_STEPS + STUDY_STEPS + UPWARD_STEPS

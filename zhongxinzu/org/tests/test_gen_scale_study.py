@@ -8,6 +8,7 @@ import io
 from collections import Counter, defaultdict
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -54,8 +55,16 @@ def gen(groups=40, **options) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the archive step stores a volume
+
+
 def wipe() -> None:
     """Remove everything gen_scale made (not the audit log, which cannot be deleted)."""
+    for app in ("bulletins", "filings", "archive"):  # the upward steps, children first
+        for model in reversed(list(apps.get_app_config(app).get_models())):
+            model.objects.all().delete()
     for model in (
         AssessmentScheme,
         GroupCompliance,
@@ -320,3 +329,28 @@ def test_supervision_follows_the_rules():
     assert schemes[TODAY.year - 1].status == "published"
     assert schemes[TODAY.year].results.count() == len(below) + 1
     assert len(talk_list(scheme=schemes[TODAY.year])) == 3
+
+
+def test_the_upward_layer_at_scale_has_late_and_missing_filings_a_bulletin_and_a_volume():
+    from zhongxinzu.archive.models import ArchiveVolume
+    from zhongxinzu.bulletins.models import Bulletin, BulletinRecipient
+    from zhongxinzu.filings.models import FilingTask, Submission
+
+    gen(40)
+    annual = FilingTask.objects.get(kind=FilingTask.Kind.ANNUAL)
+    rows = Submission.objects.filter(task=annual)
+    assert rows.count() == StudyGroup.objects.count() - 1  # every group below the root
+    assert rows.filter(status=Submission.Status.NOT_SUBMITTED).exists()
+    assert rows.filter(submitted_on__gt=annual.due_on).exists()
+    per_session = Submission.objects.filter(task__kind=FilingTask.Kind.SESSION)
+    assert per_session.exists() and per_session.filter(session__isnull=False).count() == (
+        per_session.count()
+    )
+    issued = Bulletin.objects.get(status=Bulletin.Status.ISSUED)
+    assert issued.doc_number.endswith("〔2026〕1号")
+    recipients = BulletinRecipient.objects.filter(bulletin=issued)
+    assert recipients.count() == StudyGroup.objects.count()
+    assert 0 < recipients.filter(acknowledged_at__isnull=False).count() < recipients.count()
+    assert Bulletin.objects.filter(status=Bulletin.Status.DRAFT, drafted_at__isnull=False).exists()
+    volume = ArchiveVolume.objects.get()
+    assert volume.year == 2025 and volume.catalogue
