@@ -74,7 +74,6 @@ class Facts:
     findings: list[Finding]
     highlights: list[Highlight]
     problems_complete: bool = True  # False: some groups had no compliance snapshot
-    filings_checked: bool = False
 
 
 # --- wording helpers --------------------------------------------------------------------------
@@ -280,8 +279,10 @@ FINDING_LABELS = {
 }
 
 
-def _sentence(fd: Finding, f: Facts) -> str:
+def _sentence(fd: Finding, f: Facts, previous: str = "") -> str:
     q = quantifier(len(fd.units), f.stats.group_count)
+    if q == previous and fd.key != "filings":
+        q = "有的单位"  # as the seeds vary it: "个别单位……有的单位……"
     return {
         "sessions": f"{q}组织集体学习次数偏少，达不到每年不少于{f.rule_sessions}次的规定要求。",
         "topical": f"{q}专题学习研讨安排不足，没有按规定开展专题学习研讨。",
@@ -312,7 +313,11 @@ def problems_text(f: Facts) -> str:
     by_key = {fd.key: fd for fd in f.findings if fd.units}
     paragraphs = []
     for lead, keys in THEMES:
-        sentences = [_sentence(by_key[k], f) for k in keys if k in by_key]
+        sentences, previous = [], ""
+        for k in keys:
+            if k in by_key:
+                sentences.append(_sentence(by_key[k], f, previous))
+                previous = quantifier(len(by_key[k].units), f.stats.group_count)
         if sentences:
             paragraphs.append(lead + "".join(sentences))
     if not paragraphs:
@@ -450,7 +455,6 @@ def gather(root: Unit, span: Span, *, as_of: dt.date | None = None, progress=Non
         findings=findings,
         highlights=highlights,
         problems_complete=complete,
-        filings_checked=True,
     )
 
 

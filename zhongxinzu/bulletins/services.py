@@ -122,7 +122,6 @@ def bulletin_draft(*, actor, bulletin: Bulletin, progress=None) -> Bulletin:
             raise ValidationError("通报已印发，不能重新生成")
         locked.figures = drafting.figures_snapshot(facts.stats)
         locked.figures["problems_complete"] = facts.problems_complete
-        locked.figures["filings_checked"] = facts.filings_checked
         locked.problem_rows = composed["problem_rows"]
         locked.highlights = [
             {

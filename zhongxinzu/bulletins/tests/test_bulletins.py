@@ -53,6 +53,9 @@ def test_supervisor_drafts_through_the_job_and_the_page_shows_the_figures(
     assert page.status_code == 200
     body = page.content.decode()
     assert "通报引用的统计数据" in body and "存在问题的单位" in body
+    records = reverse("stats:records")
+    link = f"{records}?unit={world.units['own'].pk}&amp;figure=sessions&amp;period=year"
+    assert link in body  # each figure links to the records it counts
 
 
 def test_numbering_runs_without_gaps_per_issuer_and_year(world):
