@@ -1,8 +1,8 @@
 """archive.build: one group's year archive volume, built in the worker.
 
-"A failed job changes nothing": the volume row and its two files are written in the
-runner's last step, in one transaction (the files reach the disk only when it commits,
-lib.storage); a failure before leaves the earlier versions as they were."""
+"A failed job changes nothing": the volume's two files and then its row are written in the
+runner's last step (services._store); a failure before leaves the earlier versions as they
+were, a failure of the row leaves only two files no record points at."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
@@ -32,6 +33,7 @@ from zhongxinzu.documents.session_record import (
     session_minutes_docx,
     session_record_docx,
 )
+from zhongxinzu.lib.storage import random_upload_path
 from zhongxinzu.meetings.models import AgendaItem, Attendance, Speaker, StudySession
 from zhongxinzu.org.models import StudyGroup
 from zhongxinzu.outputs.models import Output
@@ -330,12 +332,25 @@ def volume_build(
     return _store(actor=actor, group=group, year=year, job=job, volume=volume)
 
 
-@transaction.atomic
 def _store(*, actor, group, year, job, volume) -> ArchiveVolume:
+    """The two files first, written at once (not when a transaction commits, as uploads are:
+    the build may run inside one, e.g. the demo's), then the row in one transaction. A row
+    that then fails leaves two files no record points at, never a record without its files."""
+    storage = FileSystemStorage(location=default_storage.location)
+    probe = ArchiveVolume(group=group, year=year)
+    names = [
+        storage.save(random_upload_path(probe, f"volume{suffix}"), ContentFile(data))
+        for suffix, data in ((".zip", volume.zip_bytes), (".docx", volume.print_docx))
+    ]
+    return _store_row(actor=actor, group=group, year=year, job=job, volume=volume, names=names)
+
+
+@transaction.atomic
+def _store_row(*, actor, group, year, job, volume, names) -> ArchiveVolume:
     # One build per group and year runs at a time (the job's constraint); the versions'
     # unique constraint refuses the rare second build started outside a job.
     last = ArchiveVolume.objects.filter(group=group, year=year).aggregate(v=Max("version"))["v"]
-    row = ArchiveVolume(
+    row = ArchiveVolume.objects.create(
         group=group,
         year=year,
         version=(last or 0) + 1,
@@ -343,11 +358,9 @@ def _store(*, actor, group, year, job, volume) -> ArchiveVolume:
         job=job,
         catalogue=volume.catalogue,
         size=len(volume.zip_bytes),
+        file=names[0],
+        print_file=names[1],
     )
-    stem = f"{group.pk}-{year}-v{row.version}"
-    row.file.save(f"{stem}.zip", ContentFile(volume.zip_bytes), save=False)
-    row.print_file.save(f"{stem}.docx", ContentFile(volume.print_docx), save=False)
-    row.save()
     audit_record(
         actor=actor,
         action="document",
