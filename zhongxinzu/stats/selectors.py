@@ -89,6 +89,56 @@ FIGURES = [
 ]
 FIGURE_BY_KEY = {f.key: f for f in FIGURES}
 
+
+def keys_starting(prefix: str) -> list[str]:
+    return [f.key for f in FIGURES if f.key.startswith(prefix)]
+
+
+# The figures by theme: the page's column sets and the export's sheets (narrow enough to
+# print legibly on one A4 page wide).
+THEMES = [
+    (
+        "study",
+        "学习概况",
+        ["sessions", "discussions", "leader_led", "first_items", "first_item_lag"],
+    ),
+    (
+        "attendance",
+        "出勤补学",
+        ["attendance_rate", "leave_rate", "members_below", "makeups_owed", "makeups_done"],
+    ),
+    ("kinds", "学习形式", ["sessions", *keys_starting("kind_")]),
+    ("outputs", "学习成果", ["outputs", *keys_starting("out_"), "conversions"]),
+    (
+        "supervision",
+        "督导整改",
+        ["visits", "visit_score", "problems_open", "problems_closed", "problems_overdue"],
+    ),
+    ("filings", "材料报送", ["plan_on_time", *keys_starting("filings_")]),
+]
+# What the page shows first: the figures a bulletin's 总体情况 quotes.
+MAIN = [
+    "sessions",
+    "discussions",
+    "leader_led",
+    "first_items",
+    "first_item_lag",
+    "attendance_rate",
+    "leave_rate",
+    "members_below",
+    "makeups_owed",
+    "makeups_done",
+    "outputs",
+    "conversions",
+    "visits",
+    "visit_score",
+    "problems_open",
+    "problems_overdue",
+    "plan_on_time",
+    "filings_late",
+    "filings_missing",
+]
+
 DONE = [StudySession.Status.HELD, StudySession.Status.RECORDED]
 ATTENDED = [Attendance.Status.PRESENT, Attendance.Status.LATE]
 VISITED = [

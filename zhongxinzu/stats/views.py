@@ -21,6 +21,8 @@ from zhongxinzu.stats.records import figure_records
 from zhongxinzu.stats.selectors import (
     FIGURE_BY_KEY,
     FIGURES,
+    MAIN,
+    THEMES,
     cell_value,
     level_label,
     subtree_statistics,
@@ -28,45 +30,9 @@ from zhongxinzu.stats.selectors import (
 
 supervisors = role_required(lambda p: p.is_supervisor)
 
-MAIN = [
-    "sessions",
-    "discussions",
-    "leader_led",
-    "first_items",
-    "first_item_lag",
-    "attendance_rate",
-    "leave_rate",
-    "members_below",
-    "makeups_owed",
-    "makeups_done",
-    "outputs",
-    "conversions",
-    "visits",
-    "visit_score",
-    "problems_open",
-    "problems_overdue",
-    "plan_on_time",
-    "filings_late",
-    "filings_missing",
-]
-
-
-def keys_starting(prefix: str) -> list[str]:
-    return [f.key for f in FIGURES if f.key.startswith(prefix)]
-
-
 VIEWS = {
     "main": ("主要指标", MAIN),
-    "kinds": ("学习形式", ["sessions", *keys_starting("kind_")]),
-    "outputs": (
-        "成果类别",
-        ["outputs", *keys_starting("out_"), "conversions"],
-    ),
-    "supervision": (
-        "督导与整改",
-        ["visits", "visit_score", "problems_open", "problems_closed", "problems_overdue"],
-    ),
-    "filings": ("材料报送", ["plan_on_time", *keys_starting("filings_")]),
+    **{key: (label, keys) for key, label, keys in THEMES},
     "all": ("全部指标", [f.key for f in FIGURES]),
 }
 
@@ -154,12 +120,11 @@ def table(request):
 @supervisors
 def table_xlsx(request):
     root, span = _root(request), _span(request)
-    _, figures = _figures(request)
     stats = subtree_statistics(root, span)
     return xlsx_response(
         request,
         f"{root.name}学习情况统计（{span.label}）.xlsx",
-        statistics_xlsx(stats, figures),
+        statistics_xlsx(stats),
         obj=root,
         detail={"period": span.label},
     )

@@ -152,16 +152,29 @@ def test_the_export_stores_numbers_with_a_title_above_the_table(world):
     _attend(s, world.users["leader"].person, "absent")
     response = _supervisor(world).get("/stats/export.xlsx", {"year": "2026"})
     assert response.status_code == 200
-    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert ws["A1"].value == "市教育局党委理论学习中心组学习情况统计（2026年度）"
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == [
+        "学习概况",
+        "出勤补学",
+        "学习形式",
+        "学习成果",
+        "督导整改",
+        "材料报送",
+    ]
+    ws = book["学习概况"]
+    assert ws["A1"].value == "市教育局党委理论学习中心组学习概况统计（2026年度）"
     headers = [c.value for c in ws[2]]
     assert headers[:3] == ["单位", "层级", "学习次数（次）"]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=3)}
-    own_row = rows["市教育局党委"]
-    assert own_row[2].value == 1
-    rate = own_row[headers.index("出勤率（%）")]
-    assert rate.value == 0.5 and rate.number_format == "0.0%"
+    assert rows["市教育局党委"][2].value == 1
     assert rows["合计（2个中心组）"][2].value == 1
+    ws = book["出勤补学"]
+    headers = [c.value for c in ws[2]]
+    rate = {r[0].value: r for r in ws.iter_rows(min_row=3)}["市教育局党委"][
+        headers.index("出勤率（%）")
+    ]
+    assert rate.value == 0.5 and rate.number_format == "0.0%"
+    assert all(len(book[name][2]) <= 10 for name in book.sheetnames)
 
 
 def test_the_api_gives_the_page_figures(world):
