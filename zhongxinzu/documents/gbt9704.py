@@ -689,13 +689,14 @@ class OfficialDocument:
         table.autofit = False
         twips = _column_twips(widths_mm or [1] * len(headers))
         _set_table_geometry(table, twips)
-        for r, values in enumerate([list(headers), *rows]):
-            tr_pr = table.rows[r]._tr.get_or_add_trPr()
+        # Row by row, each row's cells once: table.rows[r] and table.cell(r, c) rebuild their
+        # lists on every call, which made a table of a few hundred rows take seconds.
+        for r, (row, values) in enumerate(zip(table.rows, [list(headers), *rows], strict=True)):
+            tr_pr = row._tr.get_or_add_trPr()
             tr_pr.append(OxmlElement("w:cantSplit"))
             if r == 0:
                 tr_pr.append(OxmlElement("w:tblHeader"))
-            for c, value in enumerate(values):
-                cell = table.cell(r, c)
+            for c, (cell, value) in enumerate(zip(row.cells, values, strict=False)):
                 cell.width = Twips(twips[c])
                 p = cell.paragraphs[0]
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
