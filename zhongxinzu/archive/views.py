@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zhongxinzu.archive import access, selectors, services
 from zhongxinzu.archive.models import ArchiveVolume
-from zhongxinzu.jobs.models import Job
+from zhongxinzu.jobs.access import jobs_visible
 from zhongxinzu.lib.downloads import stored_file_response
 from zhongxinzu.lib.views import (
     fail,
@@ -35,7 +35,8 @@ def group_archive(request, pk):
     status = selectors.archive_status(group, year)
     volumes = ArchiveVolume.objects.filter(group=group, year=year).select_related("built_by")
     job = (
-        Job.objects.filter(kind="archive.build", target_id=group.pk, year=year)
+        jobs_visible(request.user)
+        .filter(kind="archive.build", target_id=group.pk, year=year)
         .order_by("-created_at", "-pk")
         .first()
     )
