@@ -10,7 +10,7 @@ and none for years or months the demo holds no records for (last year, this one,
 year's plans are kept), because a calendar's 下月 never ends.
 
 With DEBUG on and off alike the crawl opens every page: each of the demo's 2,000 outputs and
-700 sessions."""
+700 sessions (DEBUG on: on SQLite, the default database, only — see DEBUG_MODES)."""
 
 import re
 from collections import deque
@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urldefrag, urlencode, urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +151,14 @@ def crawl(client: Client) -> tuple[int, list[str]]:
     return len(seen), failures
 
 
-@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+# With DEBUG on, templates fail on what DEBUG off hides (a missing variable in a tag); that
+# does not depend on the database, so the second crawl runs on the default one (SQLite) only
+# and the PostgreSQL run, which takes twice as long, crawls once.
+ON_SQLITE = django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+DEBUG_MODES = [False, True] if ON_SQLITE else [False]
+
+
+@pytest.mark.parametrize("debug", DEBUG_MODES, ids=["debug-off", "debug-on"][: len(DEBUG_MODES)])
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_a_role_reaches_opens(city, settings, role, debug):
     settings.DEBUG = debug
