@@ -33,8 +33,9 @@ def test_figures_are_computed_from_the_records(year):
     assert fig.members == 10 and fig.members_meeting_rate == 10
     assert fig.participation_avg == 99.2
     assert fig.leader_led == 6 and fig.leader_share == 50.0  # odd months led by the 组长
-    assert fig.outputs == {"研讨发言材料": 1, "调研报告": 1, "理论文章": 10}
-    assert fig.outputs_total == 12
+    # the notes are the members' self-study notebooks (自学笔记), one each
+    assert fig.outputs == {"研讨发言材料": 1, "学习笔记": 10, "调研报告": 1, "理论文章": 10}
+    assert fig.outputs_total == 22
     assert fig.conversions == {"制度文件": 1} and fig.conversion_list[0][3] == "X〔2025〕1号"
     assert (fig.makeups, fig.makeups_done) == (1, 1)
 
@@ -83,7 +84,7 @@ def test_report_document_has_the_seed_structure_and_every_figure(year):
         "全年应到120人次、实到119人次，出勤率99.2%",
         "成员平均参学率99.2%，10名成员参学率达到80%以上",
         "由组长领学6次，占集体学习的50%",
-        "全年形成学习成果12篇，其中研讨发言材料1篇、调研报告1篇、理论文章10篇",
+        "全年形成学习成果22篇，其中研讨发言材料1篇、学习笔记10篇、调研报告1篇、理论文章10篇",
         "推动成果转化1项，其中制度文件1项",
     ):
         assert figure in body, figure
