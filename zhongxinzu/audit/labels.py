@@ -11,6 +11,11 @@ from zhongxinzu.audit.models import ACTION_LABELS
 ACTIONS: dict[str, str] = {
     **ACTION_LABELS,
     "publish": "发布",
+    "generate": "生成文稿",
+    "revise": "修订（新版本）",
+    "remind": "发送提醒",
+    "review": "审核",
+    "accept": "接收",
     "plan_propose": "生成旁听计划建议",
     "visit_update": "修改旁听安排",
     "visit_remove": "取消旁听安排",
