@@ -38,10 +38,11 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from zhongxinzu.compliance.selectors import subtree_groups
 from zhongxinzu.filings import selectors as filing_states
 from zhongxinzu.filings.models import Submission
 from zhongxinzu.meetings.models import AgendaItem, Attendance, MakeUp, StudySession
-from zhongxinzu.org.access import active_memberships, subtree_q
+from zhongxinzu.org.access import active_memberships
 from zhongxinzu.org.models import Membership, StudyGroup, Unit
 from zhongxinzu.outputs.models import Conversion, Output
 from zhongxinzu.plans.models import YearPlan
@@ -223,15 +224,6 @@ def level_label(depth: int) -> str:
     if depth == 1:
         return "下一级单位"
     return f"下{'二三四五六七八九'[min(depth, 9) - 2]}级单位"
-
-
-def subtree_groups(root: Unit) -> QuerySet[StudyGroup]:
-    """The active groups of the subtree, in tree order (the caller checks the root's scope)."""
-    return (
-        StudyGroup.objects.filter(subtree_q([root], "unit__"), is_active=True)
-        .select_related("unit")
-        .order_by("unit__path")
-    )
 
 
 def subtree_statistics(
